@@ -66,3 +66,19 @@ export class ConfigError extends TesseraError {
     super("ERR_CONFIG", `[tessera] ${message}`);
   }
 }
+
+/**
+ * A payload that is not valid session data: bad JSON, a forbidden key
+ * (`__proto__`, `constructor`, `prototype`) or a value JSON cannot carry.
+ * The manager turns it into a fresh anonymous session; it never reaches the
+ * client as a 500.
+ *
+ * @example
+ * try { decodeJson('{"__proto__":{"admin":true}}'); }
+ * catch (error) { if (error instanceof CodecError) console.log(error.code); } // ERR_CODEC
+ */
+export class CodecError extends TesseraError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ERR_CODEC", message, options);
+  }
+}

@@ -1,0 +1,152 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { applySessionHeaders, type HeadersLike } from "../manager/headers.ts";
+import type { Sessions } from "../manager/sessions.ts";
+import type { FlashTypes, Session, SessionData } from "../session/session.ts";
+
+function requestHeaders(req: IncomingMessage): { get(name: string): string | null } {
+  return {
+    get(name) {
+      const value = req.headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
+}
+
+function responseHeaders(res: ServerResponse): HeadersLike {
+  return {
+    get(name) {
+      const value = res.getHeader(name);
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : String(value);
+    },
+    set(name, value) {
+      res.setHeader(name, value);
+    },
+    append(name, value) {
+      res.appendHeader(name, value);
+    },
+  };
+}
+
+/**
+ * Loads the session of a node:http request.
+ *
+ * @example
+ * import { load, commit } from "tessera/node";
+ * http.createServer(async (req, res) => {
+ *   const session = await load(sessions, req);
+ *   session.set("visits", (session.get("visits") ?? 0) + 1);
+ *   await commit(sessions, session, res); // before writeHead/end
+ *   res.end(`visit ${session.get("visits")}`);
+ * });
+ */
+export function load<Data extends SessionData, Flash extends FlashTypes>(
+  sessions: Sessions<Data, Flash>,
+  req: IncomingMessage,
+): Promise<Session<Data, Flash>> {
+  return sessions.load({ headers: requestHeaders(req) });
+}
+
+/**
+ * Commits a session onto a node:http response. Call it before the headers are
+ * sent (before `writeHead`, `write` or `end`); `status` defaults to
+ * `res.statusCode`, and a 5xx writes nothing. Throws when the headers are
+ * already out, because a lost session write must not pass silently.
+ *
+ * @example
+ * res.statusCode = 303;
+ * res.setHeader("location", "/");
+ * await commit(sessions, session, res);
+ * res.end();
+ */
+export async function commit<Data extends SessionData, Flash extends FlashTypes>(
+  sessions: Sessions<Data, Flash>,
+  session: Session<Data, Flash>,
+  res: ServerResponse,
+  status: number = res.statusCode,
+): Promise<void> {
+  const headers = await sessions.headers(session, status);
+  if (headers.setCookie.length === 0 && !headers.vary) return;
+  if (res.headersSent) {
+    throw new Error("[tessera] [node] commit() was called after the response headers were sent");
+  }
+  applySessionHeaders(responseHeaders(res), headers);
+}
+
+/**
+ * Serves a fetch-style handler (`Request` → `Response`) on node:http, so the
+ * same code runs on Node, Bun, Deno and Workers. A handler that throws gets a
+ * plain 500 and the error is logged; the process keeps running.
+ *
+ * @example
+ * import { createServer } from "node:http";
+ * import { serve } from "tessera/node";
+ * createServer(serve(async (request) => {
+ *   const session = await sessions.load(request);
+ *   return sessions.commit(session, new Response("hello"));
+ * })).listen(3000);
+ */
+export function serve(
+  handler: (request: Request) => Response | Promise<Response>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    respond(handler, req, res).catch((error: unknown) => {
+      console.error("[tessera] [node] handler failed:", error);
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end("Internal Server Error");
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
+
+async function respond(
+  handler: (request: Request) => Response | Promise<Response>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  const method = req.method ?? "GET";
+  const host = req.headers.host ?? "localhost";
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  const controller = new AbortController();
+  res.once("close", () => controller.abort());
+  const request = new Request(`${scheme}://${host}${req.url ?? "/"}`, {
+    method,
+    headers,
+    signal: controller.signal,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
+  } as RequestInit);
+  const response = await handler(request);
+  const out: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") out[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) out["set-cookie"] = cookies;
+  res.writeHead(response.status, response.statusText || undefined, out);
+  if (response.body === null || method === "HEAD") {
+    res.end();
+    return;
+  }
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    if (res.destroyed) break;
+    if (!res.write(chunk)) {
+      await new Promise((resolve) => {
+        res.once("drain", resolve);
+        res.once("close", resolve);
+      });
+    }
+  }
+  res.end();
+}

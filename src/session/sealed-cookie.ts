@@ -1,0 +1,88 @@
+import { decodeJson, encodeJson } from "../codec/json.ts";
+import { ConfigError } from "../errors.ts";
+import { createSealer, type Sealer } from "../crypto/seal.ts";
+import type { FlashEntry, SessionRecord } from "./record.ts";
+import type { SessionStore } from "./store.ts";
+
+// Sealed payload v1 (JSON inside the AEAD token; the token has its own version):
+//   {"i":id,"c":createdAt,"a":lastActiveAt,"p":0|1,"f":[[category,message]…],"d":{…data}}
+function encodeRecord(record: SessionRecord): string {
+  return `{"i":${JSON.stringify(record.id)},"c":${record.createdAt},"a":${record.lastActiveAt},"p":${record.permanent ? 1 : 0},"f":${record.flash.length === 0 ? "[]" : encodeJson(record.flash)},"d":${encodeJson(record.data)}}`;
+}
+
+function isFlash(value: unknown): value is FlashEntry[] {
+  if (!Array.isArray(value)) return false;
+  for (const entry of value) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") return false;
+  }
+  return true;
+}
+
+function decodeRecord(text: string): SessionRecord | null {
+  let value: unknown;
+  try {
+    value = decodeJson(text);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  const { i, c, a, p, f, d } = value as Record<string, unknown>;
+  if (
+    typeof i !== "string" ||
+    !Number.isSafeInteger(c) ||
+    !Number.isSafeInteger(a) ||
+    (p !== 0 && p !== 1) ||
+    !isFlash(f) ||
+    d === null ||
+    typeof d !== "object" ||
+    Array.isArray(d)
+  ) {
+    return null;
+  }
+  return {
+    id: i,
+    createdAt: c as number,
+    lastActiveAt: a as number,
+    permanent: p === 1,
+    flash: f,
+    data: d as Record<string, unknown>,
+  };
+}
+
+/**
+ * The default store: the whole session travels in the cookie, sealed with
+ * AES-256-GCM under the `session` key and bound to the cookie name. Nothing is
+ * kept on the server. The cookie is limited to 4096 bytes, so keep the data
+ * small (an id and a few flags); use a server store for more.
+ *
+ * @example
+ * import { createSessions } from "tessera";
+ * import { sealedCookieStore } from "tessera/stores/cookie";
+ * const sessions = createSessions({ secrets: [process.env.TESSERA_SECRET!], store: sealedCookieStore() });
+ */
+export function sealedCookieStore(): SessionStore {
+  let sealer: Sealer | undefined;
+  const ready = (): Sealer => {
+    if (sealer === undefined) throw new ConfigError("sealedCookieStore() is used before createSessions() set it up");
+    return sealer;
+  };
+  return {
+    kind: "cookie",
+    setup({ keys }) {
+      sealer = createSealer(keys, "session");
+    },
+    get(value, { cookieName }) {
+      const opened = ready().open(value, cookieName);
+      if (opened === null) return null;
+      const record = decodeRecord(opened.plaintext.toString("utf8"));
+      if (record !== null && opened.stale) record.resave = true;
+      return record;
+    },
+    set(_key, record, { cookieName }) {
+      return ready().seal(encodeRecord(record), cookieName);
+    },
+    destroy() {
+      // The cookie is the record: the manager's deleting Set-Cookie ends it.
+    },
+  };
+}
