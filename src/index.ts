@@ -15,7 +15,13 @@ export { randomId } from "./crypto/random.ts";
 export { createSealer, type Opened, type Sealer } from "./crypto/seal.ts";
 export { checkSecret, MIN_SECRET_BYTES, type Secret } from "./crypto/secrets.ts";
 export { createSigner, type Signer, type Verified } from "./crypto/sign.ts";
-export { CodecError, ConfigError, CookieTooLargeError, TesseraError, WeakSecretError } from "./errors.ts";
+export {
+  CodecError,
+  ConfigError,
+  CookieTooLargeError,
+  TesseraError,
+  WeakSecretError,
+} from "./errors.ts";
 export { applySessionHeaders, type HeadersLike, type SessionHeaders } from "./manager/headers.ts";
 export {
   createSessions,

@@ -31,8 +31,14 @@ test("the words may appear as values", () => {
 });
 
 test("refuses invalid JSON, deep nesting and unserialisable values with CodecError", () => {
-  assert.throws(() => decodeJson("{"), (e: unknown) => e instanceof CodecError && e.code === "ERR_CODEC");
-  assert.throws(() => decodeJson(`${"[".repeat(100)}"\\u0041"${"]".repeat(100)}`), /deeper than 64/);
+  assert.throws(
+    () => decodeJson("{"),
+    (e: unknown) => e instanceof CodecError && e.code === "ERR_CODEC",
+  );
+  assert.throws(
+    () => decodeJson(`${"[".repeat(100)}"\\u0041"${"]".repeat(100)}`),
+    /deeper than 64/,
+  );
   assert.throws(() => encodeJson({ n: 1n }), CodecError);
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;

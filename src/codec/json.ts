@@ -25,7 +25,8 @@ function check(value: unknown, depth: number): void {
     return;
   }
   for (const key of Object.keys(value)) {
-    if (FORBIDDEN.has(key)) throw new CodecError(`session data may not hold the key ${JSON.stringify(key)}`);
+    if (FORBIDDEN.has(key))
+      throw new CodecError(`session data may not hold the key ${JSON.stringify(key)}`);
     check((value as Record<string, unknown>)[key], depth + 1);
   }
 }
@@ -63,7 +64,9 @@ export function encodeJson(value: unknown): string {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new CodecError(`session data cannot be serialised: ${(error as Error).message}`, { cause: error });
+    throw new CodecError(`session data cannot be serialised: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (mayHoldForbiddenKey(text)) check(value, 0);
   return text;

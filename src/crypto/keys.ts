@@ -50,7 +50,9 @@ export class KeyRing {
     }
     this.#secrets = list.map(checkSecret);
     // The key id is a hash of a derived value, so it says nothing about the secret.
-    this.#ids = this.#secrets.map((s) => createHash("sha256").update(derive(s, "key-id")).digest().subarray(0, 4));
+    this.#ids = this.#secrets.map((s) =>
+      createHash("sha256").update(derive(s, "key-id")).digest().subarray(0, 4),
+    );
   }
 
   /** Derived keys for a purpose, newest first. */
@@ -59,7 +61,12 @@ export class KeyRing {
     if (keys === undefined) {
       keys = this.#secrets.map((secret, age) => {
         const id = this.#ids[age]!;
-        return { id, idNumber: id.readUInt32BE(0), key: createSecretKey(derive(secret, purpose)), age };
+        return {
+          id,
+          idNumber: id.readUInt32BE(0),
+          key: createSecretKey(derive(secret, purpose)),
+          age,
+        };
       });
       this.#cache.set(purpose, keys);
     }

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { fillRandom } from "./random.ts";
 import type { DerivedKey, KeyRing, Purpose } from "./keys.ts";
+import { fillRandom } from "./random.ts";
 
 /** The result of opening a token: the plaintext, and whether an older key sealed it. */
 export interface Opened {
@@ -63,7 +63,15 @@ export function decodeBase64url(text: string): Buffer | null {
     // The last character's unused bits must be zero.
     const last = text.charCodeAt(length - 1);
     const value =
-      last >= 97 ? last - 71 : last >= 65 ? last - 65 : last >= 48 ? last + 4 : last === 45 ? 62 : 63;
+      last >= 97
+        ? last - 71
+        : last >= 65
+          ? last - 65
+          : last >= 48
+            ? last + 4
+            : last === 45
+              ? 62
+              : 63;
     const unused = length % 4 === 2 ? 0b1111 : 0b11;
     if ((value & unused) !== 0) return null;
   }
@@ -100,7 +108,11 @@ export function createSealer(ring: KeyRing, purpose: Purpose): Sealer {
       out[0] = VERSION;
       newest.id.copy(out, 1);
       fillRandom(out, HEADER, NONCE);
-      const cipher = createCipheriv("aes-256-gcm", newest.key, out.subarray(HEADER, HEADER + NONCE));
+      const cipher = createCipheriv(
+        "aes-256-gcm",
+        newest.key,
+        out.subarray(HEADER, HEADER + NONCE),
+      );
       cipher.setAAD(out.subarray(0, HEADER));
       cipher.setAAD(contextBytes(context));
       const written = cipher.update(body).copy(out, HEADER + NONCE);
@@ -115,9 +127,14 @@ export function createSealer(ring: KeyRing, purpose: Purpose): Sealer {
       const key = findKey(keys, bytes.readUInt32BE(1));
       if (key === undefined) return null;
       try {
-        const decipher = createDecipheriv("aes-256-gcm", key.key, bytes.subarray(HEADER, HEADER + NONCE), {
-          authTagLength: TAG,
-        });
+        const decipher = createDecipheriv(
+          "aes-256-gcm",
+          key.key,
+          bytes.subarray(HEADER, HEADER + NONCE),
+          {
+            authTagLength: TAG,
+          },
+        );
         decipher.setAAD(bytes.subarray(0, HEADER));
         decipher.setAAD(contextBytes(context));
         decipher.setAuthTag(bytes.subarray(bytes.length - TAG));

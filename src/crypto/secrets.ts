@@ -37,7 +37,13 @@ const KNOWN = new Set(
   ].map(normalise),
 );
 // Fragments that only ever appear in placeholders.
-const PLACEHOLDER_WORDS = ["changeme", "changeinproduction", "replaceme", "keyboardcat", "yoursecret"];
+const PLACEHOLDER_WORDS = [
+  "changeme",
+  "changeinproduction",
+  "replaceme",
+  "keyboardcat",
+  "yoursecret",
+];
 
 function normalise(text: string): string {
   let out = "";
@@ -88,7 +94,9 @@ export function checkSecret(secret: Secret): Uint8Array {
     }
   }
   if (bytes.length < MIN_SECRET_BYTES) {
-    throw new WeakSecretError(`it is ${bytes.length} bytes long; at least ${MIN_SECRET_BYTES} are needed`);
+    throw new WeakSecretError(
+      `it is ${bytes.length} bytes long; at least ${MIN_SECRET_BYTES} are needed`,
+    );
   }
   const p = period(bytes);
   if (p < bytes.length && p < MIN_SECRET_BYTES) {
@@ -96,7 +104,9 @@ export function checkSecret(secret: Secret): Uint8Array {
   }
   const bits = bitsPerByte(bytes);
   if (bits < 2.5) {
-    throw new WeakSecretError(`it has too little variety (${bits.toFixed(1)} bits per byte; random text has 3.5 or more)`);
+    throw new WeakSecretError(
+      `it has too little variety (${bits.toFixed(1)} bits per byte; random text has 3.5 or more)`,
+    );
   }
   return bytes;
 }

@@ -23,7 +23,11 @@ test("changing any character of a signed value is refused", () => {
   const signed = signer.sign(randomId(), "sid");
   for (let i = 0; i < signed.length; i++) {
     const c = signed[i] === "A" ? "B" : "A";
-    assert.equal(signer.verify(signed.slice(0, i) + c + signed.slice(i + 1), "sid"), null, `position ${i}`);
+    assert.equal(
+      signer.verify(signed.slice(0, i) + c + signed.slice(i + 1), "sid"),
+      null,
+      `position ${i}`,
+    );
   }
   assert.equal(signer.verify(signed.slice(1), "sid"), null);
   assert.equal(signer.verify(`x${signed}`, "sid"), null);

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { safeEqual } from "./compare.ts";
-import { decodeBase64url } from "./seal.ts";
 import type { DerivedKey, KeyRing, Purpose } from "./keys.ts";
+import { decodeBase64url } from "./seal.ts";
 
 /** The result of verifying a signed value. */
 export interface Verified {
@@ -27,7 +27,12 @@ function mac(key: DerivedKey, context: string, value: string): Buffer {
   head[0] = VERSION;
   key.id.copy(head, 1);
   head.writeUInt32BE(Buffer.byteLength(context), 5);
-  return createHmac("sha256", key.key).update(head).update(context).update("\0").update(value).digest();
+  return createHmac("sha256", key.key)
+    .update(head)
+    .update(context)
+    .update("\0")
+    .update(value)
+    .digest();
 }
 
 /**
@@ -61,7 +66,8 @@ export function createSigner(ring: KeyRing, purpose: Purpose): Signer {
       const value = signed.slice(0, dot);
       for (const key of keys) {
         if (key.idNumber !== idNumber) continue;
-        if (safeEqual(mac(key, context, value), suffix.subarray(5))) return { value, stale: key.age !== 0 };
+        if (safeEqual(mac(key, context, value), suffix.subarray(5)))
+          return { value, stale: key.age !== 0 };
       }
       return null;
     },

@@ -42,6 +42,7 @@ export function applySessionHeaders(target: HeadersLike, headers: SessionHeaders
   }
   if (headers.noStore) {
     const cache = target.get("cache-control")?.toLowerCase() ?? "";
-    if (!cache.includes("no-store") && !cache.includes("private")) target.set("cache-control", "no-store");
+    if (!cache.includes("no-store") && !cache.includes("private"))
+      target.set("cache-control", "no-store");
   }
 }

@@ -17,7 +17,13 @@ type Data = { visits?: number; userId?: string; note?: string };
 type Flash = { success: string; error: string };
 
 function clock(start = Date.UTC(2026, 0, 1)) {
-  const c = { t: start, now: () => c.t, advance: (ms: number) => void (c.t += ms) };
+  const c = {
+    t: start,
+    now: () => c.t,
+    advance: (ms: number) => {
+      c.t += ms;
+    },
+  };
   return c;
 }
 
@@ -42,11 +48,18 @@ async function visit(
   handler: (session: Awaited<ReturnType<typeof sessions.load>>) => void | Promise<void>,
   response: () => Response = () => new Response("ok"),
 ) {
-  const session = await sessions.load(request(cookie === undefined ? undefined : `${sessions.cookieName}=${cookie}`));
+  const session = await sessions.load(
+    request(cookie === undefined ? undefined : `${sessions.cookieName}=${cookie}`),
+  );
   await handler(session);
   const res = await sessions.commit(session, response());
   const set = cookiesOf(res).find((c) => c.name === sessions.cookieName);
-  return { res, session, set, next: set === undefined ? cookie : set.value === "" ? undefined : set.value };
+  return {
+    res,
+    session,
+    set,
+    next: set === undefined ? cookie : set.value === "" ? undefined : set.value,
+  };
 }
 
 describe("writing", () => {
@@ -119,7 +132,10 @@ describe("writing", () => {
       sessions,
       undefined,
       (s) => s.set("visits", 1),
-      () => new Response("ok", { headers: { vary: "Accept-Encoding", "cache-control": "private, max-age=60" } }),
+      () =>
+        new Response("ok", {
+          headers: { vary: "Accept-Encoding", "cache-control": "private, max-age=60" },
+        }),
     );
     assert.equal(r1.res.headers.get("vary"), "Accept-Encoding, Cookie");
     assert.equal(r1.res.headers.get("cache-control"), "private, max-age=60");
@@ -127,7 +143,8 @@ describe("writing", () => {
       sessions,
       undefined,
       (s) => s.set("visits", 1),
-      () => new Response("ok", { headers: { vary: "cookie", "cache-control": "public, max-age=60" } }),
+      () =>
+        new Response("ok", { headers: { vary: "cookie", "cache-control": "public, max-age=60" } }),
     );
     assert.equal(r2.res.headers.get("vary"), "cookie");
     assert.equal(r2.res.headers.get("cache-control"), "no-store");
@@ -154,7 +171,9 @@ describe("reading bad cookies gives a fresh anonymous session", () => {
     assert.ok(next);
     for (let i = 0; i < next.length; i++) {
       const c = next[i] === "A" ? "B" : "A";
-      const session = await sessions.load(request(`__Host-session=${next.slice(0, i)}${c}${next.slice(i + 1)}`));
+      const session = await sessions.load(
+        request(`__Host-session=${next.slice(0, i)}${c}${next.slice(i + 1)}`),
+      );
       assert.equal(session.isNew, true, `position ${i}`);
       assert.equal(session.get("userId"), undefined);
     }
@@ -184,13 +203,22 @@ describe("reading bad cookies gives a fresh anonymous session", () => {
     const { createSealer } = await import("../crypto/seal.ts");
     const sealer = createSealer(new KeyRing(SECRET), "session");
     const now = Date.UTC(2026, 0, 1);
-    for (const data of ['{"__proto__":{"isAdmin":true}}', '{"a":{"constructor":{"prototype":{"isAdmin":true}}}}']) {
-      const token = sealer.seal(`{"i":"x","c":${now},"a":${now},"p":0,"f":[],"d":${data}}`, "__Host-session");
+    for (const data of [
+      '{"__proto__":{"isAdmin":true}}',
+      '{"a":{"constructor":{"prototype":{"isAdmin":true}}}}',
+    ]) {
+      const token = sealer.seal(
+        `{"i":"x","c":${now},"a":${now},"p":0,"f":[],"d":${data}}`,
+        "__Host-session",
+      );
       const session = await sessions.load(request(`__Host-session=${token}`));
       assert.equal(session.isNew, true, data);
     }
     // The same payload with harmless keys opens, so the refusal above is the key check.
-    const ok = sealer.seal(`{"i":"x","c":${now},"a":${now},"p":0,"f":[],"d":{"isAdmin":true}}`, "__Host-session");
+    const ok = sealer.seal(
+      `{"i":"x","c":${now},"a":${now},"p":0,"f":[],"d":{"isAdmin":true}}`,
+      "__Host-session",
+    );
     assert.equal((await sessions.load(request(`__Host-session=${ok}`))).isNew, false);
     assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
     const session = await sessions.load(request());
@@ -201,7 +229,12 @@ describe("reading bad cookies gives a fresh anonymous session", () => {
 
 describe("secrets", () => {
   test("weak secrets are refused when the sessions are created", () => {
-    for (const secrets of ["keyboard cat", "short", "x".repeat(40), ["good".repeat(0) + SECRET, "changeme"]]) {
+    for (const secrets of [
+      "keyboard cat",
+      "short",
+      "x".repeat(40),
+      ["good".repeat(0) + SECRET, "changeme"],
+    ]) {
       assert.throws(() => createSessions({ secrets }), WeakSecretError);
     }
     assert.throws(() => createSessions({ secrets: [] }), ConfigError);
@@ -218,7 +251,10 @@ describe("secrets", () => {
     assert.equal(session.get("userId"), "alice");
     assert.ok(set, "re-sealed");
     assert.notEqual(set.value, oldCookie);
-    assert.equal((await onlyNew.load(request(`__Host-session=${set.value}`))).get("userId"), "alice");
+    assert.equal(
+      (await onlyNew.load(request(`__Host-session=${set.value}`))).get("userId"),
+      "alice",
+    );
     // A cookie already on the newest key is not rewritten.
     const again = await visit(after, set.value, (s) => void s.get("userId"));
     assert.equal(again.set, undefined);
@@ -248,7 +284,11 @@ describe("expiry (fake clock)", () => {
       next = r.next;
     }
     time.advance(20 * MIN); // 12h00
-    assert.equal((await sessions.load(request(`__Host-session=${next}`))).isNew, true, "absolute limit");
+    assert.equal(
+      (await sessions.load(request(`__Host-session=${next}`))).isNew,
+      true,
+      "absolute limit",
+    );
   });
 
   test("an unmodified session is refreshed only after a quarter of the idle window", async () => {
@@ -314,8 +354,14 @@ describe("expiry (fake clock)", () => {
   });
 
   test("expiry options are checked", () => {
-    assert.throws(() => createSessions({ secrets: SECRET, expiry: { idle: "-1m" as "1m" } }), ConfigError);
-    assert.throws(() => createSessions({ secrets: SECRET, expiry: { idle: "10x" as "1m" } }), ConfigError);
+    assert.throws(
+      () => createSessions({ secrets: SECRET, expiry: { idle: "-1m" as "1m" } }),
+      ConfigError,
+    );
+    assert.throws(
+      () => createSessions({ secrets: SECRET, expiry: { idle: "10x" as "1m" } }),
+      ConfigError,
+    );
     assert.throws(() => createSessions({ secrets: SECRET, expiry: { refresh: 1 } }), ConfigError);
   });
 });
@@ -349,7 +395,9 @@ describe("flash", () => {
       s.flash("success", "Welcome");
     });
     next = (await visit(sessions, next, (s) => void s.get("userId"))).next;
-    const r = await visit(sessions, next, (s) => assert.deepEqual(s.flashes("success"), ["Welcome"]));
+    const r = await visit(sessions, next, (s) =>
+      assert.deepEqual(s.flashes("success"), ["Welcome"]),
+    );
     assert.ok(r.set, "consuming is a change");
     assert.deepEqual((await sessions.load(request(`__Host-session=${r.next}`))).flashes(), []);
   });
@@ -357,7 +405,9 @@ describe("flash", () => {
 
 describe("regenerate and destroy", () => {
   test("destroy clears the cookie with the same attributes", async () => {
-    const { sessions } = setup({ cookie: { name: "__Secure-s", path: "/app", domain: "example.test", sameSite: "strict" } });
+    const { sessions } = setup({
+      cookie: { name: "__Secure-s", path: "/app", domain: "example.test", sameSite: "strict" },
+    });
     const { next } = await visit(sessions, undefined, (s) => s.set("userId", "alice"));
     const { set, res } = await visit(sessions, next, (s) => s.destroy());
     assert.ok(set);
@@ -422,7 +472,11 @@ describe("server store path", () => {
     const regenerated = await visit(sessions, oldCookie, (s) => s.regenerate());
     assert.notEqual(regenerated.next, oldCookie);
     assert.equal(map.size, 1);
-    assert.equal((await sessions.load(request(`__Host-session=${oldCookie}`))).isNew, true, "old id dead");
+    assert.equal(
+      (await sessions.load(request(`__Host-session=${oldCookie}`))).isNew,
+      true,
+      "old id dead",
+    );
     const planted = await visit(sessions, oldCookie, (s) => s.set("visits", 1));
     assert.notEqual(planted.next, oldCookie, "the planted id was not adopted");
     assert.equal(map.size, 2);

@@ -6,7 +6,13 @@ import { randomId } from "../crypto/random.ts";
 import type { Secret } from "../crypto/secrets.ts";
 import { createSigner } from "../crypto/sign.ts";
 import { ConfigError } from "../errors.ts";
-import { type Expiry, type ExpiryOptions, expiresAt, refreshDue, resolveExpiry } from "../session/expiry.ts";
+import {
+  type Expiry,
+  type ExpiryOptions,
+  expiresAt,
+  refreshDue,
+  resolveExpiry,
+} from "../session/expiry.ts";
 import type { SessionRecord } from "../session/record.ts";
 import { sealedCookieStore } from "../session/sealed-cookie.ts";
 import { type FlashTypes, Session, type SessionData, sessionState } from "../session/session.ts";
@@ -46,7 +52,10 @@ export interface RequestLike {
 }
 
 /** What {@link createSessions} returns. */
-export interface Sessions<Data extends SessionData = SessionData, Flash extends FlashTypes = FlashTypes> {
+export interface Sessions<
+  Data extends SessionData = SessionData,
+  Flash extends FlashTypes = FlashTypes,
+> {
   /** Reads the session cookie; a missing, expired, tampered or foreign one gives a fresh anonymous session. */
   load(request: RequestLike): Promise<Session<Data, Flash>>;
   /** Writes what changed and returns the response with Set-Cookie, Vary and Cache-Control added. */
@@ -61,7 +70,11 @@ export interface Sessions<Data extends SessionData = SessionData, Flash extends 
   readonly keys: KeyRing;
 }
 
-const NO_HEADERS: SessionHeaders = Object.freeze({ setCookie: [], vary: false, noStore: false }) as SessionHeaders;
+const NO_HEADERS: SessionHeaders = Object.freeze({
+  setCookie: [],
+  vary: false,
+  noStore: false,
+}) as SessionHeaders;
 
 // A server store sees only a hash of the id, so a leaked store holds no live cookie.
 function storeKey(id: string): string {
@@ -94,10 +107,12 @@ function storeKey(id: string): string {
  *   return sessions.commit(session, new Response(`visit ${session.get("visits")}`));
  * }
  */
-export function createSessions<Data extends SessionData = SessionData, Flash extends FlashTypes = FlashTypes>(
-  options: SessionsOptions,
-): Sessions<Data, Flash> {
-  if (options === null || typeof options !== "object") throw new ConfigError("createSessions() needs an options object");
+export function createSessions<
+  Data extends SessionData = SessionData,
+  Flash extends FlashTypes = FlashTypes,
+>(options: SessionsOptions): Sessions<Data, Flash> {
+  if (options === null || typeof options !== "object")
+    throw new ConfigError("createSessions() needs an options object");
   const keys = new KeyRing(options.secrets);
   const expiry = resolveExpiry(options.expiry);
   const clock = options.now ?? Date.now;
@@ -120,7 +135,14 @@ export function createSessions<Data extends SessionData = SessionData, Flash ext
   const deletion = deleteCookie(name, attributes);
 
   function fresh(hadBadCookie: boolean, now: number): Session<Data, Flash> {
-    const record: SessionRecord = { id: "", data: {}, flash: [], createdAt: now, lastActiveAt: now, permanent: false };
+    const record: SessionRecord = {
+      id: "",
+      data: {},
+      flash: [],
+      createdAt: now,
+      lastActiveAt: now,
+      permanent: false,
+    };
     return new Session<Data, Flash>(expiry, record, true, null, hadBadCookie);
   }
 
@@ -190,7 +212,13 @@ export function createSessions<Data extends SessionData = SessionData, Flash ext
       value = (await store.set(record.id, record, context)) as string;
     }
     const maxAge = record.permanent ? Math.max(0, Math.floor((end - now) / 1000)) : undefined;
-    result.setCookie.push(stringifySetCookie(name, value, maxAge === undefined ? attributes : { ...attributes, maxAge }));
+    result.setCookie.push(
+      stringifySetCookie(
+        name,
+        value,
+        maxAge === undefined ? attributes : { ...attributes, maxAge },
+      ),
+    );
     result.noStore = true;
     return result;
   }

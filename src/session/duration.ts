@@ -22,7 +22,9 @@ export function toMillis(value: Duration, option: string): number {
     if (unit !== undefined && value.trim() === value) ms = amount * unit;
   }
   if (!Number.isFinite(ms) || ms <= 0) {
-    throw new ConfigError(`${option} must be a positive duration such as "30m" or 1800 (seconds), got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      `${option} must be a positive duration such as "30m" or 1800 (seconds), got ${JSON.stringify(value)}`,
+    );
   }
   return Math.round(ms);
 }

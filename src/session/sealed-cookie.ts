@@ -1,6 +1,6 @@
 import { decodeJson, encodeJson } from "../codec/json.ts";
-import { ConfigError } from "../errors.ts";
 import { createSealer, type Sealer } from "../crypto/seal.ts";
+import { ConfigError } from "../errors.ts";
 import type { FlashEntry, SessionRecord } from "./record.ts";
 import type { SessionStore } from "./store.ts";
 
@@ -63,7 +63,8 @@ function decodeRecord(text: string): SessionRecord | null {
 export function sealedCookieStore(): SessionStore {
   let sealer: Sealer | undefined;
   const ready = (): Sealer => {
-    if (sealer === undefined) throw new ConfigError("sealedCookieStore() is used before createSessions() set it up");
+    if (sealer === undefined)
+      throw new ConfigError("sealedCookieStore() is used before createSessions() set it up");
     return sealer;
   };
   return {

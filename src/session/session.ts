@@ -43,7 +43,10 @@ let stateOf: (session: Session<SessionData, FlashTypes>) => SessionState;
  * session.flash("success", "Saved");
  * return sessions.commit(session, new Response("ok"));
  */
-export class Session<Data extends SessionData = SessionData, Flash extends FlashTypes = FlashTypes> {
+export class Session<
+  Data extends SessionData = SessionData,
+  Flash extends FlashTypes = FlashTypes,
+> {
   readonly #state: SessionState;
   readonly #expiry: Expiry;
 
@@ -268,7 +271,14 @@ export class Session<Data extends SessionData = SessionData, Flash extends Flash
   /** True when commit has something to write. */
   get isModified(): boolean {
     const s = this.#state;
-    return s.changed.size > 0 || s.cleared || s.flashChanged || s.metaChanged || s.regenerated || s.destroyed;
+    return (
+      s.changed.size > 0 ||
+      s.cleared ||
+      s.flashChanged ||
+      s.metaChanged ||
+      s.regenerated ||
+      s.destroyed
+    );
   }
 
   /** When the session was created, as a Date. */
@@ -299,6 +309,8 @@ export class Session<Data extends SessionData = SessionData, Flash extends Flash
  * @example
  * const state = sessionState(session);
  */
-export function sessionState(session: Session<any, any>): SessionState {
-  return stateOf(session);
+export function sessionState<Data extends SessionData, Flash extends FlashTypes>(
+  session: Session<Data, Flash>,
+): SessionState {
+  return stateOf(session as unknown as Session);
 }

@@ -42,6 +42,10 @@ export interface SessionStore {
   /** Called once by `createSessions`, before the first request. */
   setup?(setup: StoreSetup): void;
   get(key: string, context: StoreContext): Promise<SessionRecord | null> | SessionRecord | null;
-  set(key: string, record: SessionRecord, context: StoreContext): Promise<string | undefined> | string | undefined;
+  set(
+    key: string,
+    record: SessionRecord,
+    context: StoreContext,
+  ): Promise<string | undefined> | string | undefined;
   destroy(key: string, context: StoreContext): Promise<void> | void;
 }
