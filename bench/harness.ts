@@ -55,7 +55,12 @@ export function compare(
   return report(title, rounds, cases, samples);
 }
 
-function report(title: string, rounds: number, cases: BenchCase[], samples: number[][]): BenchResult[] {
+function report(
+  title: string,
+  rounds: number,
+  cases: BenchCase[],
+  samples: number[][],
+): BenchResult[] {
   const results = cases.map((c, i) => {
     const ns = median(samples[i]!);
     return { name: c.name, nsPerOp: ns, opsPerSec: 1e9 / ns };

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import { checkSecret } from "./crypto/secrets.ts";
 
 const cli = new URL("./cli.ts", import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
 
 test("tessera secret prints a secret that passes the strength check, new each time", () => {
   const a = run("secret");

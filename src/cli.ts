@@ -53,7 +53,9 @@ export function main(argv: string[], out = process.stdout, err = process.stderr)
   }
   const bytes = values.bytes === undefined ? 32 : Number(values.bytes);
   if (!Number.isInteger(bytes) || bytes < 32 || bytes > 1024) {
-    err.write(`tessera secret: --bytes must be a whole number from 32 to 1024, got ${values.bytes}\n`);
+    err.write(
+      `tessera secret: --bytes must be a whole number from 32 to 1024, got ${values.bytes}\n`,
+    );
     return 1;
   }
   out.write(`${randomBytes(bytes).toString("base64url")}\n`);

@@ -6,7 +6,9 @@ import { after, test } from "node:test";
 import { createSessions } from "../manager/sessions.ts";
 import { commit, load, serve } from "./node.ts";
 
-const sessions = createSessions<{ visits?: number }>({ secrets: randomBytes(32).toString("base64url") });
+const sessions = createSessions<{ visits?: number }>({
+  secrets: randomBytes(32).toString("base64url"),
+});
 const servers: Server[] = [];
 after(() => {
   for (const server of servers) server.close();
@@ -44,7 +46,10 @@ test("load/commit on node:http count visits and merge headers", async () => {
     cookie = cookieOf(response);
     assert.match(cookie ?? "", /^__Host-session=/);
   }
-  const redirect = await fetch(`${url}/redirect`, { redirect: "manual", headers: { cookie: cookie! } });
+  const redirect = await fetch(`${url}/redirect`, {
+    redirect: "manual",
+    headers: { cookie: cookie! },
+  });
   assert.equal(redirect.status, 303);
   assert.ok(cookieOf(redirect), "the redirect carries the cookie");
 });
@@ -78,12 +83,15 @@ test("serve() bridges a fetch handler: bodies, Set-Cookie, errors become 500 wit
         const body = request.method === "POST" ? await request.text() : "";
         return sessions.commit(
           session,
-          new Response(`${request.method} ${new URL(request.url).pathname} ${body} ${session.get("visits")}`, {
-            headers: [
-              ["x-one", "1"],
-              ["set-cookie", "a=1; Path=/"],
-            ],
-          }),
+          new Response(
+            `${request.method} ${new URL(request.url).pathname} ${body} ${session.get("visits")}`,
+            {
+              headers: [
+                ["x-one", "1"],
+                ["set-cookie", "a=1; Path=/"],
+              ],
+            },
+          ),
         );
       }),
     ),

@@ -27,24 +27,35 @@ const NONCE = 12;
 const TAG = 16;
 const OVERHEAD = HEADER + NONCE + TAG;
 
-const contexts = new Map<string, Buffer>();
-function contextBytes(context: string): Buffer {
-  let bytes = contexts.get(context);
-  if (bytes === undefined) {
-    bytes = Buffer.from(context, "utf8");
-    if (contexts.size < 1024) contexts.set(context, bytes);
+// Associated data per context, one buffer per key (header then context),
+// built once: a single setAAD call per token.
+const MAX_CONTEXTS = 1024;
+
+function associatedData(
+  keys: readonly DerivedKey[],
+  cache: Map<string, Buffer[]>,
+  context: string,
+  age: number,
+): Buffer {
+  let perKey = cache.get(context);
+  if (perKey === undefined) {
+    const bytes = Buffer.from(context, "utf8");
+    perKey = keys.map((key) => {
+      const aad = Buffer.allocUnsafe(HEADER + bytes.length);
+      aad[0] = VERSION;
+      key.id.copy(aad, 1);
+      bytes.copy(aad, HEADER);
+      return aad;
+    });
+    if (cache.size < MAX_CONTEXTS) cache.set(context, perKey);
   }
-  return bytes;
+  return perKey[age]!;
 }
 
 // base64url has one canonical spelling for each byte string; Buffer.from
 // silently skips foreign characters and ignores the unused low bits of the
 // last character. Refuse both, so that changing any character of a token is
 // refused rather than decoding to the same bytes.
-const BASE64URL = new Uint8Array(128);
-for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
-  BASE64URL[c.charCodeAt(0)] = 1;
-}
 /**
  * Decodes canonical base64url (no padding), or returns null.
  *
@@ -54,13 +65,12 @@ for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-
 export function decodeBase64url(text: string): Buffer | null {
   const length = text.length;
   if (length % 4 === 1) return null;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 127 || BASE64URL[c] === 0) return null;
-  }
   const bytes = Buffer.from(text, "base64url");
+  // Buffer.from skips characters outside the alphabet (the result is then
+  // short) and also takes "+" and "/" from standard base64 (refused here).
+  if (bytes.length !== (length * 3) >> 2 || text.includes("+") || text.includes("/")) return null;
   if (length % 4 !== 0) {
-    // The last character's unused bits must be zero.
+    // The last character's unused low bits must be zero.
     const last = text.charCodeAt(length - 1);
     const value =
       last >= 97
@@ -101,6 +111,7 @@ function findKey(keys: readonly DerivedKey[], idNumber: number): DerivedKey | un
 export function createSealer(ring: KeyRing, purpose: Purpose): Sealer {
   const keys = ring.keys(purpose);
   const newest = keys[0]!;
+  const contexts = new Map<string, Buffer[]>();
   return {
     seal(plaintext, context) {
       const body = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
@@ -113,8 +124,7 @@ export function createSealer(ring: KeyRing, purpose: Purpose): Sealer {
         newest.key,
         out.subarray(HEADER, HEADER + NONCE),
       );
-      cipher.setAAD(out.subarray(0, HEADER));
-      cipher.setAAD(contextBytes(context));
+      cipher.setAAD(associatedData(keys, contexts, context, 0));
       const written = cipher.update(body).copy(out, HEADER + NONCE);
       cipher.final();
       cipher.getAuthTag().copy(out, HEADER + NONCE + written);
@@ -135,8 +145,7 @@ export function createSealer(ring: KeyRing, purpose: Purpose): Sealer {
             authTagLength: TAG,
           },
         );
-        decipher.setAAD(bytes.subarray(0, HEADER));
-        decipher.setAAD(contextBytes(context));
+        decipher.setAAD(associatedData(keys, contexts, context, key.age));
         decipher.setAuthTag(bytes.subarray(bytes.length - TAG));
         const plaintext = decipher.update(bytes.subarray(HEADER + NONCE, bytes.length - TAG));
         decipher.final(); // throws when the tag does not match

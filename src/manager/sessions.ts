@@ -163,7 +163,7 @@ export function createSessions<
     if (value === undefined || value === "") return fresh(false, now);
     const record = await read(value, { cookieName: name, now });
     if (record === null || now >= expiresAt(expiry, record)) return fresh(true, now);
-    return new Session<Data, Flash>(expiry, record, false, record.id);
+    return new Session<Data, Flash>(expiry, record, false, server ? record.id : null);
   }
 
   async function headers(session: Session<Data, Flash>, status = 200): Promise<SessionHeaders> {
@@ -194,7 +194,8 @@ export function createSessions<
     if (!modified && !refresh && record.resave !== true) return result;
 
     if (modified || refresh) record.lastActiveAt = now;
-    if (record.id === "") record.id = randomId(server ? 32 : 16);
+    // Only a server session needs an id; a cookie session is its cookie.
+    if (server && record.id === "") record.id = randomId();
     delete record.resave;
     const end = expiresAt(expiry, record);
     context.expiresAt = end;

@@ -5,9 +5,15 @@ import type { FlashEntry, SessionRecord } from "./record.ts";
 import type { SessionStore } from "./store.ts";
 
 // Sealed payload v1 (JSON inside the AEAD token; the token has its own version):
-//   {"i":id,"c":createdAt,"a":lastActiveAt,"p":0|1,"f":[[category,message]…],"d":{…data}}
+//   {"c":createdAt,"a":lastActiveAt[,"p":1][,"f":[[category,message]…]],"d":{…data}}
+// "p" and "f" are left out when false or empty, and a cookie session has no
+// id to carry: the cookie is the session. Every byte here is sealed, encoded
+// and sent on each request, so the payload stays small.
 function encodeRecord(record: SessionRecord): string {
-  return `{"i":${JSON.stringify(record.id)},"c":${record.createdAt},"a":${record.lastActiveAt},"p":${record.permanent ? 1 : 0},"f":${record.flash.length === 0 ? "[]" : encodeJson(record.flash)},"d":${encodeJson(record.data)}}`;
+  let text = `{"c":${record.createdAt},"a":${record.lastActiveAt}`;
+  if (record.permanent) text += ',"p":1';
+  if (record.flash.length > 0) text += `,"f":${encodeJson(record.flash)}`;
+  return `${text},"d":${encodeJson(record.data)}}`;
 }
 
 function isFlash(value: unknown): value is FlashEntry[] {
@@ -26,13 +32,12 @@ function decodeRecord(text: string): SessionRecord | null {
     return null;
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  const { i, c, a, p, f, d } = value as Record<string, unknown>;
+  const { c, a, p, f, d } = value as Record<string, unknown>;
   if (
-    typeof i !== "string" ||
     !Number.isSafeInteger(c) ||
     !Number.isSafeInteger(a) ||
-    (p !== 0 && p !== 1) ||
-    !isFlash(f) ||
+    (p !== undefined && p !== 1) ||
+    (f !== undefined && !isFlash(f)) ||
     d === null ||
     typeof d !== "object" ||
     Array.isArray(d)
@@ -40,11 +45,11 @@ function decodeRecord(text: string): SessionRecord | null {
     return null;
   }
   return {
-    id: i,
+    id: "",
     createdAt: c as number,
     lastActiveAt: a as number,
     permanent: p === 1,
-    flash: f,
+    flash: f ?? [],
     data: d as Record<string, unknown>,
   };
 }
