@@ -82,3 +82,25 @@ export class CodecError extends TesseraError {
     super("ERR_CODEC", message, options);
   }
 }
+
+/**
+ * The session store failed or did not answer in time. `cause` holds the
+ * store's own error. Under the default `onStoreError: "fail-closed"` policy
+ * it reaches the adapter, which answers 503 with `Retry-After`; the process
+ * keeps running and recovers when the store does.
+ *
+ * @example
+ * try { session = await sessions.load(request); }
+ * catch (error) { if (error instanceof StoreUnavailableError) return storeUnavailableResponse(error); throw error; }
+ */
+export class StoreUnavailableError extends TesseraError {
+  /** Seconds a client should wait before retrying. */
+  readonly retryAfter: number;
+  constructor(operation: string, cause: unknown, retryAfter = 5) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super("ERR_STORE_UNAVAILABLE", `[tessera] session store ${operation} failed: ${reason}`, {
+      cause,
+    });
+    this.retryAfter = retryAfter;
+  }
+}

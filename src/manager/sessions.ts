@@ -5,7 +5,8 @@ import { KeyRing } from "../crypto/keys.ts";
 import { randomId } from "../crypto/random.ts";
 import type { Secret } from "../crypto/secrets.ts";
 import { createSigner } from "../crypto/sign.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, StoreUnavailableError } from "../errors.ts";
+import { type Duration, toMillis } from "../session/duration.ts";
 import {
   type Expiry,
   type ExpiryOptions,
@@ -13,10 +14,17 @@ import {
   refreshDue,
   resolveExpiry,
 } from "../session/expiry.ts";
-import type { SessionRecord } from "../session/record.ts";
+import type { RecordPatch, SessionInfo, SessionRecord } from "../session/record.ts";
 import { sealedCookieStore } from "../session/sealed-cookie.ts";
-import { type FlashTypes, Session, type SessionData, sessionState } from "../session/session.ts";
+import {
+  type FlashTypes,
+  Session,
+  type SessionData,
+  type SessionState,
+  sessionState,
+} from "../session/session.ts";
 import type { SessionStore, StoreContext } from "../session/store.ts";
+import { guard } from "./guard.ts";
 import { applySessionHeaders, type SessionHeaders } from "./headers.ts";
 
 /**
@@ -42,6 +50,18 @@ export interface SessionsOptions {
   store?: SessionStore;
   cookie?: SessionCookieOptions;
   expiry?: ExpiryOptions;
+  /**
+   * What happens when a server store fails or times out.
+   * `"fail-closed"` (default): `load`/`commit` throw `StoreUnavailableError`,
+   * which adapters answer with 503 and `Retry-After`.
+   * `"fail-open"`: the request goes on with an anonymous session that is
+   * never written; a failed write is dropped.
+   */
+  onStoreError?: "fail-closed" | "fail-open";
+  /** The deadline of one store call. Default `"2s"`. */
+  storeTimeout?: Duration;
+  /** Seconds in the `Retry-After` of a 503. Default 5. */
+  retryAfter?: number;
   /** The clock, in ms since the epoch. For tests. */
   now?: () => number;
 }
@@ -56,29 +76,69 @@ export interface Sessions<
   Data extends SessionData = SessionData,
   Flash extends FlashTypes = FlashTypes,
 > {
-  /** Reads the session cookie; a missing, expired, tampered or foreign one gives a fresh anonymous session. */
+  /**
+   * Reads the session cookie; a missing, expired, tampered or foreign one, or
+   * an id the store does not know, gives a fresh anonymous session.
+   */
   load(request: RequestLike): Promise<Session<Data, Flash>>;
   /** Writes what changed and returns the response with Set-Cookie, Vary and Cache-Control added. */
   commit(session: Session<Data, Flash>, response: Response): Promise<Response>;
   /** The commit as header values, for adapters that own their response object. */
   headers(session: Session<Data, Flash>, status?: number): Promise<SessionHeaders>;
+  /**
+   * Logs a user in: gives the session a new id (against fixation) and records
+   * it under `userId` in the per-user index.
+   */
+  login(session: Session<Data, Flash>, userId: string): Promise<void>;
+  /** The user a session was logged in for, if any. */
+  userOf(session: Session<Data, Flash>): string | undefined;
+  /** A user's sessions (server stores with a per-user index). */
+  listByUser(userId: string): Promise<SessionInfo[]>;
+  /** Ends one session by the handle `listByUser` gave. Returns false for an unknown handle. */
+  revoke(handle: string): Promise<boolean>;
+  /** Ends every session of a user ("log out everywhere"), except `options.except`. */
+  revokeUser(userId: string, options?: { except?: Session<Data, Flash> }): Promise<void>;
   /** The session cookie's name. */
   readonly cookieName: string;
   /** The resolved expiry, in ms. */
   readonly expiry: Expiry;
   /** The key ring, for features that derive keys of their own purpose. */
   readonly keys: KeyRing;
+  /** The store in use. */
+  readonly store: SessionStore;
 }
 
 const NO_HEADERS: SessionHeaders = Object.freeze({
   setCookie: [],
   vary: false,
   noStore: false,
-}) as SessionHeaders;
+}) as unknown as SessionHeaders;
 
-// A server store sees only a hash of the id, so a leaked store holds no live cookie.
-function storeKey(id: string): string {
+/**
+ * The key a server store sees: a SHA-256 hash of the session id, so a leaked
+ * store holds no live cookie.
+ *
+ * @example
+ * storeKey("qGk3…"); // "n4bQ…" (43 chars)
+ */
+export function storeKey(id: string): string {
   return hash("sha256", id, "base64url");
+}
+
+function patchOf(state: SessionState): RecordPatch {
+  const record = state.record;
+  const patch: RecordPatch = { set: {}, delete: [], lastActiveAt: record.lastActiveAt };
+  for (const key of state.changed) {
+    if (Object.hasOwn(record.data, key)) patch.set[key] = record.data[key];
+    else patch.delete.push(key);
+  }
+  if (state.flashChanged) patch.flash = record.flash;
+  if (state.metaChanged) {
+    patch.permanent = record.permanent;
+    if (record.userId !== undefined) patch.userId = record.userId;
+    if (record.userAgent !== undefined) patch.userAgent = record.userAgent;
+  }
+  return patch;
 }
 
 /**
@@ -86,15 +146,16 @@ function storeKey(id: string): string {
  * requests.
  *
  * Writing rules: nothing is written for a session that was only read, nor on
- * a 5xx response. A modified session is written whole (cookie store) or by
- * key (server store); an unmodified one is written again only when a refresh
- * is due (see `expiry.refresh`) or when it was read with an older secret. An
- * emptied session that existed before has its cookie cleared.
+ * a 5xx response. A modified session is written whole (cookie store, or a new
+ * server session) or as a per-key patch (an existing server session); an
+ * unmodified one is written again only when a refresh is due (see
+ * `expiry.refresh`) or when it was read with an older secret. An emptied
+ * cookie session has its cookie cleared.
  *
  * @example
  * import { createSessions } from "tessera";
  *
- * type Data = { userId?: string; visits?: number };
+ * type Data = { visits?: number };
  * type Flash = { success: string; error: string };
  * const sessions = createSessions<Data, Flash>({
  *   secrets: [process.env.TESSERA_SECRET!],
@@ -111,15 +172,30 @@ export function createSessions<
   Data extends SessionData = SessionData,
   Flash extends FlashTypes = FlashTypes,
 >(options: SessionsOptions): Sessions<Data, Flash> {
-  if (options === null || typeof options !== "object")
+  if (options === null || typeof options !== "object") {
     throw new ConfigError("createSessions() needs an options object");
+  }
   const keys = new KeyRing(options.secrets);
   const expiry = resolveExpiry(options.expiry);
   const clock = options.now ?? Date.now;
   const store = options.store ?? sealedCookieStore();
+  if (store.kind !== "cookie" && store.kind !== "server") {
+    throw new ConfigError(
+      `store.kind must be "cookie" or "server", got ${JSON.stringify(store.kind)}`,
+    );
+  }
   store.setup?.({ keys, expiry });
   const server = store.kind === "server";
   const signer = createSigner(keys, "id");
+  const handles = createSigner(keys, "handle");
+  const failOpen = options.onStoreError === "fail-open";
+  if (options.onStoreError !== undefined && !failOpen && options.onStoreError !== "fail-closed") {
+    throw new ConfigError(
+      `onStoreError must be "fail-closed" or "fail-open", got ${JSON.stringify(options.onStoreError)}`,
+    );
+  }
+  const timeout = toMillis(options.storeTimeout ?? "2s", "storeTimeout");
+  const retryAfter = options.retryAfter ?? 5;
 
   const { name = "__Host-session", ...cookieOptions } = options.cookie ?? {};
   const attributes: SetCookieOptions = {
@@ -134,7 +210,15 @@ export function createSessions<
   stringifySetCookie(name, "x", attributes);
   const deletion = deleteCookie(name, attributes);
 
-  function fresh(hadBadCookie: boolean, now: number): Session<Data, Flash> {
+  const call = <T>(operation: string, fn: () => T | Promise<T>): Promise<T> =>
+    server ? guard(operation, timeout, retryAfter, fn) : Promise.resolve(fn());
+
+  function fresh(
+    now: number,
+    hadBadCookie: boolean,
+    headers: RequestLike["headers"],
+    readOnly = false,
+  ): Session<Data, Flash> {
     const record: SessionRecord = {
       id: "",
       data: {},
@@ -143,14 +227,14 @@ export function createSessions<
       lastActiveAt: now,
       permanent: false,
     };
-    return new Session<Data, Flash>(expiry, record, true, null, hadBadCookie);
+    return new Session<Data, Flash>(expiry, record, true, null, hadBadCookie, headers, readOnly);
   }
 
   async function read(value: string, context: StoreContext): Promise<SessionRecord | null> {
     if (!server) return store.get(value, context);
     const verified = signer.verify(value, name);
     if (verified === null) return null;
-    const record = await store.get(storeKey(verified.value), context);
+    const record = await call("get", () => store.get(storeKey(verified.value), context));
     if (record === null) return null;
     record.id = verified.value;
     if (verified.stale) record.resave = true;
@@ -159,59 +243,108 @@ export function createSessions<
 
   async function load(request: RequestLike): Promise<Session<Data, Flash>> {
     const now = clock();
-    const value = getCookie(request.headers.get("cookie"), name);
-    if (value === undefined || value === "") return fresh(false, now);
-    const record = await read(value, { cookieName: name, now });
-    if (record === null || now >= expiresAt(expiry, record)) return fresh(true, now);
-    return new Session<Data, Flash>(expiry, record, false, server ? record.id : null);
+    const headers = request.headers;
+    const value = getCookie(headers.get("cookie"), name);
+    if (value === undefined || value === "") return fresh(now, false, headers);
+    let record: SessionRecord | null;
+    try {
+      record = await read(value, { cookieName: name, now });
+    } catch (error) {
+      if (failOpen && error instanceof StoreUnavailableError)
+        return fresh(now, false, headers, true);
+      throw error;
+    }
+    if (record === null || now >= expiresAt(expiry, record)) return fresh(now, true, headers);
+    return new Session<Data, Flash>(
+      expiry,
+      record,
+      false,
+      server ? record.id : null,
+      false,
+      headers,
+    );
   }
 
-  async function headers(session: Session<Data, Flash>, status = 200): Promise<SessionHeaders> {
-    const state = sessionState(session);
-    // An untouched visitor without a session costs nothing.
-    if (state.isNew && !state.accessed) return NO_HEADERS;
-    const result: SessionHeaders = { setCookie: [], vary: state.accessed, noStore: false };
-    if (status >= 500) return result;
+  // The store writes of a server session. Returns whether the cookie must be (re)sent.
+  async function writeServer(
+    state: SessionState,
+    modified: boolean,
+    context: StoreContext,
+  ): Promise<boolean> {
+    const record = state.record;
+    if (record.id === "") record.id = randomId();
+    const key = storeKey(record.id);
+    const renamed = state.loadedId !== null && state.loadedId !== record.id;
+    if (state.isNew || renamed) {
+      await call("set", () => store.set(key, { ...record, id: key }, context));
+      // The old id dies only once the new record exists.
+      if (renamed) await call("destroy", () => store.destroy(storeKey(state.loadedId!), context));
+      return true;
+    }
+    if (modified) {
+      if (store.patch !== undefined)
+        await call("patch", () => store.patch!(key, patchOf(state), context));
+      else await call("set", () => store.set(key, { ...record, id: key }, context));
+    } else if (record.resave !== true) {
+      if (store.touch !== undefined)
+        await call("touch", () => store.touch!(key, record.lastActiveAt, context));
+      else if (store.patch !== undefined) {
+        await call("patch", () =>
+          store.patch!(key, { set: {}, delete: [], lastActiveAt: record.lastActiveAt }, context),
+        );
+      } else await call("set", () => store.set(key, { ...record, id: key }, context));
+    }
+    // A browser-session cookie holding the same id needs no new Set-Cookie;
+    // a permanent one does, to slide its Max-Age.
+    return record.permanent || state.metaChanged || record.resave === true;
+  }
 
-    const now = clock();
+  async function write(state: SessionState, result: SessionHeaders, now: number): Promise<void> {
     const record = state.record;
     const context: StoreContext = { cookieName: name, now };
     const stored = !state.isNew;
-    const empty = Object.keys(record.data).length === 0 && record.flash.length === 0;
+    const modified =
+      state.changed.size > 0 ||
+      state.cleared ||
+      state.flashChanged ||
+      state.metaChanged ||
+      state.regenerated;
 
-    // Destroyed, or emptied by the handler: remove what exists.
-    if (state.destroyed || (session.isModified && empty)) {
-      if (server && state.loadedId !== null) await store.destroy(storeKey(state.loadedId), context);
+    if (state.destroyed) {
+      if (server && state.loadedId !== null) {
+        const loaded = state.loadedId;
+        await call("destroy", () => store.destroy(storeKey(loaded), context));
+      }
       if (stored || state.hadBadCookie) {
         result.setCookie.push(deletion);
         result.noStore = true;
       }
-      return result;
+      return;
+    }
+    // An emptied cookie session is deleted, as Flask does. A server session
+    // keeps its (empty) record: a concurrent request may be adding a key.
+    if (!server && modified && Object.keys(record.data).length === 0 && record.flash.length === 0) {
+      if (stored || state.hadBadCookie) {
+        result.setCookie.push(deletion);
+        result.noStore = true;
+      }
+      return;
     }
 
-    const modified = session.isModified;
     const refresh = stored && !modified && refreshDue(expiry, record, now);
-    if (!modified && !refresh && record.resave !== true) return result;
-
+    if (!modified && !refresh && record.resave !== true) return;
     if (modified || refresh) record.lastActiveAt = now;
-    // Only a server session needs an id; a cookie session is its cookie.
-    if (server && record.id === "") record.id = randomId();
-    delete record.resave;
     const end = expiresAt(expiry, record);
     context.expiresAt = end;
 
     let value: string;
     if (server) {
-      if (state.loadedId !== null && state.loadedId !== record.id) {
-        await store.destroy(storeKey(state.loadedId), context);
-      }
-      await store.set(storeKey(record.id), { ...record, id: storeKey(record.id) }, context);
-      // An unchanged id in a browser-session cookie needs no new Set-Cookie.
-      if (!record.permanent && state.loadedId === record.id && !state.metaChanged) return result;
+      if (!(await writeServer(state, modified, context))) return;
       value = signer.sign(record.id, name);
     } else {
-      value = (await store.set(record.id, record, context)) as string;
+      value = (await store.set("", record, context)) as string;
     }
+    delete record.resave;
     const maxAge = record.permanent ? Math.max(0, Math.floor((end - now) / 1000)) : undefined;
     result.setCookie.push(
       stringifySetCookie(
@@ -221,6 +354,21 @@ export function createSessions<
       ),
     );
     result.noStore = true;
+  }
+
+  async function headers(session: Session<Data, Flash>, status = 200): Promise<SessionHeaders> {
+    const state = sessionState(session);
+    // An untouched visitor without a session costs nothing.
+    if (state.isNew && !state.accessed) return NO_HEADERS;
+    const result: SessionHeaders = { setCookie: [], vary: state.accessed, noStore: false };
+    if (status >= 500 || state.readOnly) return result;
+    try {
+      await write(state, result, clock());
+    } catch (error) {
+      if (failOpen && error instanceof StoreUnavailableError)
+        return { setCookie: [], vary: result.vary, noStore: false };
+      throw error;
+    }
     return result;
   }
 
@@ -242,5 +390,82 @@ export function createSessions<
     }
   }
 
-  return { load, commit, headers, cookieName: name, expiry, keys };
+  async function login(session: Session<Data, Flash>, userId: string): Promise<void> {
+    if (typeof userId !== "string" || userId === "") {
+      throw new TypeError("argument userId is invalid: a non-empty string is needed");
+    }
+    await session.regenerate();
+    const state = sessionState(session);
+    state.record.userId = userId;
+    const agent = state.headers?.get("user-agent");
+    if (agent) state.record.userAgent = agent.slice(0, 256);
+    state.metaChanged = true;
+  }
+
+  function needsIndex(method: string): void {
+    if (store.listByUser === undefined || store.destroyByUser === undefined) {
+      throw new ConfigError(
+        `sessions.${method}() needs a server store with a per-user index (listByUser/destroyByUser)`,
+      );
+    }
+  }
+
+  async function listByUser(userId: string): Promise<SessionInfo[]> {
+    needsIndex("listByUser");
+    const now = clock();
+    const rows = await call("listByUser", () =>
+      store.listByUser!(userId, { cookieName: name, now }),
+    );
+    const out: SessionInfo[] = [];
+    for (const [key, record] of rows) {
+      if (now >= expiresAt(expiry, record)) continue;
+      const info: SessionInfo = {
+        handle: handles.sign(key, name),
+        createdAt: new Date(record.createdAt),
+        lastActiveAt: new Date(record.lastActiveAt),
+        permanent: record.permanent,
+      };
+      if (record.userAgent !== undefined) info.userAgent = record.userAgent;
+      out.push(info);
+    }
+    return out.sort((a, b) => b.lastActiveAt.getTime() - a.lastActiveAt.getTime());
+  }
+
+  async function revoke(handle: string): Promise<boolean> {
+    needsIndex("revoke");
+    const verified = handles.verify(handle, name);
+    if (verified === null) return false;
+    await call("destroy", () => store.destroy(verified.value, { cookieName: name, now: clock() }));
+    return true;
+  }
+
+  async function revokeUser(
+    userId: string,
+    options: { except?: Session<Data, Flash> } = {},
+  ): Promise<void> {
+    needsIndex("revokeUser");
+    const except: string[] = [];
+    if (options.except !== undefined) {
+      const id = sessionState(options.except).record.id;
+      if (id !== "") except.push(storeKey(id));
+    }
+    await call("destroyByUser", () =>
+      store.destroyByUser!(userId, except, { cookieName: name, now: clock() }),
+    );
+  }
+
+  return {
+    load,
+    commit,
+    headers,
+    login,
+    userOf: (session) => sessionState(session).record.userId,
+    listByUser,
+    revoke,
+    revokeUser,
+    cookieName: name,
+    expiry,
+    keys,
+    store,
+  };
 }

@@ -11,13 +11,55 @@ export type FlashEntry = [category: string, message: unknown];
  * };
  */
 export interface SessionRecord {
-  /** A random id that names the session (never the cookie value for a server store). */
+  /**
+   * The session's id. A server store receives its key here (a hash of the
+   * id), never the id itself; a cookie session has none ("").
+   */
   id: string;
   data: Record<string, unknown>;
   flash: FlashEntry[];
   createdAt: number;
   lastActiveAt: number;
   permanent: boolean;
+  /** The user this session belongs to, set by `sessions.login()`: the per-user index. */
+  userId?: string;
+  /** The User-Agent at login, for listing a user's sessions. */
+  userAgent?: string;
   /** Set by a store that read the record with an older key: write it again. */
   resave?: boolean;
+}
+
+/**
+ * The changes one request made to a stored session, for stores that write
+ * by key. Keys in `set` and `delete` are data keys; the other fields are
+ * present only when they changed. Concurrent patches that touch different
+ * keys must all survive (per-key last writer wins).
+ *
+ * @example
+ * const patch: RecordPatch = { set: { visits: 2 }, delete: ["cart"], lastActiveAt: Date.now() };
+ */
+export interface RecordPatch {
+  set: Record<string, unknown>;
+  delete: string[];
+  /** The whole flash queue, when it changed (flash is one value: last writer wins). */
+  flash?: FlashEntry[];
+  permanent?: boolean;
+  userId?: string;
+  userAgent?: string;
+  lastActiveAt: number;
+}
+
+/**
+ * What `sessions.listByUser()` tells about one session: never its id.
+ *
+ * @example
+ * for (const s of await sessions.listByUser("u1")) console.log(s.handle, s.userAgent);
+ */
+export interface SessionInfo {
+  /** An opaque handle for `sessions.revoke(handle)`. */
+  handle: string;
+  createdAt: Date;
+  lastActiveAt: Date;
+  userAgent?: string;
+  permanent: boolean;
 }

@@ -5,13 +5,14 @@ import type { FlashEntry, SessionRecord } from "./record.ts";
 import type { SessionStore } from "./store.ts";
 
 // Sealed payload v1 (JSON inside the AEAD token; the token has its own version):
-//   {"c":createdAt,"a":lastActiveAt[,"p":1][,"f":[[category,message]…]],"d":{…data}}
-// "p" and "f" are left out when false or empty, and a cookie session has no
+//   {"c":createdAt,"a":lastActiveAt[,"p":1][,"u":userId][,"f":[[category,message]…]],"d":{…data}}
+// "p", "u" and "f" are left out when false or empty, and a cookie session has no
 // id to carry: the cookie is the session. Every byte here is sealed, encoded
 // and sent on each request, so the payload stays small.
 function encodeRecord(record: SessionRecord): string {
   let text = `{"c":${record.createdAt},"a":${record.lastActiveAt}`;
   if (record.permanent) text += ',"p":1';
+  if (record.userId !== undefined) text += `,"u":${JSON.stringify(record.userId)}`;
   if (record.flash.length > 0) text += `,"f":${encodeJson(record.flash)}`;
   return `${text},"d":${encodeJson(record.data)}}`;
 }
@@ -32,11 +33,12 @@ function decodeRecord(text: string): SessionRecord | null {
     return null;
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  const { c, a, p, f, d } = value as Record<string, unknown>;
+  const { c, a, p, u, f, d } = value as Record<string, unknown>;
   if (
     !Number.isSafeInteger(c) ||
     !Number.isSafeInteger(a) ||
     (p !== undefined && p !== 1) ||
+    (u !== undefined && typeof u !== "string") ||
     (f !== undefined && !isFlash(f)) ||
     d === null ||
     typeof d !== "object" ||
@@ -44,7 +46,7 @@ function decodeRecord(text: string): SessionRecord | null {
   ) {
     return null;
   }
-  return {
+  const record: SessionRecord = {
     id: "",
     createdAt: c as number,
     lastActiveAt: a as number,
@@ -52,6 +54,8 @@ function decodeRecord(text: string): SessionRecord | null {
     flash: f ?? [],
     data: d as Record<string, unknown>,
   };
+  if (u !== undefined) record.userId = u;
+  return record;
 }
 
 /**

@@ -28,6 +28,10 @@ export interface SessionState {
   destroyed: boolean;
   /** The incoming cookie carried a value that did not open: overwrite or clear it. */
   hadBadCookie: boolean;
+  /** The store failed at load under the fail-open policy: never write this session. */
+  readOnly: boolean;
+  /** The request's headers, read only when needed (the User-Agent at login). */
+  headers: { get(name: string): string | null } | null;
 }
 
 let stateOf: (session: Session<SessionData, FlashTypes>) => SessionState;
@@ -61,6 +65,8 @@ export class Session<
     isNew: boolean,
     loadedId: string | null,
     hadBadCookie = false,
+    headers: SessionState["headers"] = null,
+    readOnly = false,
   ) {
     this.#expiry = expiry;
     this.#state = {
@@ -75,6 +81,8 @@ export class Session<
       regenerated: false,
       destroyed: false,
       hadBadCookie,
+      readOnly,
+      headers,
     };
   }
 
