@@ -29,10 +29,11 @@ export {
   type SessionCookieOptions,
   type Sessions,
   type SessionsOptions,
+  storeKey,
 } from "./manager/sessions.ts";
 export type { Duration } from "./session/duration.ts";
 export type { Expiry, ExpiryOptions } from "./session/expiry.ts";
-export type { FlashEntry, SessionRecord } from "./session/record.ts";
+export type { FlashEntry, RecordPatch, SessionInfo, SessionRecord } from "./session/record.ts";
 export { sealedCookieStore } from "./session/sealed-cookie.ts";
 export { type Flashed, type FlashTypes, Session, type SessionData } from "./session/session.ts";
 export type { SessionStore, StoreContext, StoreSetup } from "./session/store.ts";

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, test } from "node:test";
+import { StoreUnavailableError } from "../errors.ts";
 import { createSessions } from "../manager/sessions.ts";
 import { commit, load, serve } from "./node.ts";
 
@@ -114,4 +115,18 @@ test("serve() bridges a fetch handler: bodies, Set-Cookie, errors become 500 wit
     console.error = original;
   }
   assert.equal((await fetch(url)).status, 200, "the server still answers");
+});
+
+test("serve() answers a store outage with 503 and Retry-After", async () => {
+  const url = await listen(
+    createServer(
+      serve(() => {
+        throw new StoreUnavailableError("get", new Error("connection refused"), 9);
+      }),
+    ),
+  );
+  const response = await fetch(url);
+  assert.equal(response.status, 503);
+  assert.equal(response.headers.get("retry-after"), "9");
+  assert.match(await response.text(), /session store/);
 });

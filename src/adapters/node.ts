@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { StoreUnavailableError } from "../errors.ts";
+import { storeUnavailableResponse } from "../manager/guard.ts";
 import { applySessionHeaders, type HeadersLike } from "../manager/headers.ts";
 import type { Sessions } from "../manager/sessions.ts";
 import type { FlashTypes, Session, SessionData } from "../session/session.ts";
@@ -77,8 +79,10 @@ export async function commit<Data extends SessionData, Flash extends FlashTypes>
 
 /**
  * Serves a fetch-style handler (`Request` → `Response`) on node:http, so the
- * same code runs on Node, Bun, Deno and Workers. A handler that throws gets a
- * plain 500 and the error is logged; the process keeps running.
+ * same code runs on Node, Bun, Deno and Workers. A handler that throws
+ * `StoreUnavailableError` (the session store is down, under the default
+ * fail-closed policy) gets 503 with `Retry-After`; any other throw gets a
+ * plain 500 and is logged. The process keeps running either way.
  *
  * @example
  * import { createServer } from "node:http";
@@ -92,14 +96,20 @@ export function serve(
   handler: (request: Request) => Response | Promise<Response>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    respond(handler, req, res).catch((error: unknown) => {
-      console.error("[tessera] [node] handler failed:", error);
-      if (!res.headersSent) {
-        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-        res.end("Internal Server Error");
-      } else {
+    respond(handler, req, res).catch(async (error: unknown) => {
+      if (res.headersSent) {
         res.destroy();
+        return;
       }
+      if (error instanceof StoreUnavailableError) {
+        const answer = storeUnavailableResponse(error);
+        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        res.end(await answer.text());
+        return;
+      }
+      console.error("[tessera] [node] handler failed:", error);
+      res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Internal Server Error");
     });
   };
 }
