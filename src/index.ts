@@ -1,7 +1,7 @@
 // The core, re-exported by name. Stores and adapters are subpath exports
 // (`tessera/stores/…`, `tessera/node`, …) and are never imported here.
 export { decodeJson, encodeJson } from "./codec/json.ts";
-export { countCookie, getCookie, parseCookie } from "./cookie/parse-cookie.ts";
+export { countCookie, getAllCookies, getCookie, parseCookie } from "./cookie/parse-cookie.ts";
 export {
   deleteCookie,
   parseSetCookie,

@@ -130,3 +130,31 @@ test("serve() answers a store outage with 503 and Retry-After", async () => {
   assert.equal(response.headers.get("retry-after"), "9");
   assert.match(await response.text(), /session store/);
 });
+
+test("serve() answers a bad Host with 400, and keeps '//x' a path", async () => {
+  const { request: send } = await import("node:http");
+  const url = await listen(
+    createServer(serve((request) => new Response(new URL(request.url).pathname))),
+  );
+  const { port } = new URL(url);
+  const raw = (host: string, path: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = send({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+        let body = "";
+        res.on("data", (chunk) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  assert.equal((await raw("a b", "/")).status, 400);
+  assert.equal((await raw("x/y", "/")).status, 400);
+  assert.equal((await raw("user@x", "/")).status, 400);
+  assert.deepEqual(await raw("example.test", "//evil.test/x"), {
+    status: 200,
+    body: "//evil.test/x",
+  });
+  assert.deepEqual(await raw("example.test:8080", "/ok?q=1"), { status: 200, body: "/ok" });
+});

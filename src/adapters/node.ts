@@ -128,10 +128,32 @@ async function respond(
   const method = req.method ?? "GET";
   const host = req.headers.host ?? "localhost";
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  // request-target (RFC 9112 §3.2): origin-form "/path?query" is resolved
+  // against the Host; absolute-form "http://host/path" is taken as is. A Host
+  // that is not just a host (and port) is a bad request, not a crash.
+  const target = req.url ?? "/";
+  const base = URL.parse(`${scheme}://${host}/`);
+  const hostOnly =
+    base !== null &&
+    base.pathname === "/" &&
+    base.search === "" &&
+    base.hash === "" &&
+    !host.includes("@");
+  // Concatenated, not resolved: "//other/x" is a path here, not another host.
+  const url = target.startsWith("/")
+    ? hostOnly
+      ? URL.parse(`${base.origin}${target}`)
+      : null
+    : URL.parse(target);
+  if (url === null) {
+    res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+    res.end("Bad Request: invalid Host header or request target\n");
+    return;
+  }
   const hasBody = method !== "GET" && method !== "HEAD";
   const controller = new AbortController();
   res.once("close", () => controller.abort());
-  const request = new Request(`${scheme}://${host}${req.url ?? "/"}`, {
+  const request = new Request(url, {
     method,
     headers,
     signal: controller.signal,

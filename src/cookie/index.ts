@@ -1,3 +1,3 @@
-export { countCookie, getCookie, parseCookie } from "./parse-cookie.ts";
+export { countCookie, getAllCookies, getCookie, parseCookie } from "./parse-cookie.ts";
 export type { Priority, SameSite, SetCookie, SetCookieOptions } from "./set-cookie.ts";
 export { deleteCookie, parseSetCookie, stringifySetCookie } from "./set-cookie.ts";

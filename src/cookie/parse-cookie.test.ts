@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { countCookie, getCookie, parseCookie } from "./parse-cookie.ts";
+import { countCookie, getAllCookies, getCookie, parseCookie } from "./parse-cookie.ts";
 
 // Peer cases (jshttp/cookie, hono, and derived security cases), copied from the
 // shared peer tables into ./fixtures so this repository stands alone.
@@ -126,7 +126,7 @@ test("every deliberate difference names a case in the table", () => {
   for (const id of Object.keys(DIFFERENT)) assert.ok(ids.has(id), id);
 });
 
-test("getCookie and countCookie agree with parseCookie on every table header", () => {
+test("getCookie, getAllCookies and countCookie agree with parseCookie on every table header", () => {
   for (const c of cases) {
     if (typeof c.input !== "string" && !Array.isArray(c.input)) continue;
     const input = header(c.input);
@@ -136,6 +136,9 @@ test("getCookie and countCookie agree with parseCookie on every table header", (
       assert.equal(getCookie(input, name), value, `${c.id}: ${name}`);
       const count = countCookie(input, name);
       assert.ok(count >= 1, `${c.id}: ${name}`);
+      const all = getAllCookies(input, name);
+      assert.equal(all.length, count, `${c.id}: ${name}`);
+      assert.equal(all[0], value, `${c.id}: ${name}`);
       pairs += count;
     }
     // Every piece holding "=" is one pair, counted under exactly one name.
@@ -145,6 +148,7 @@ test("getCookie and countCookie agree with parseCookie on every table header", (
       if (Object.hasOwn(cookies, absent)) continue;
       assert.equal(getCookie(input, absent), undefined, `${c.id}: ${absent}`);
       assert.equal(countCookie(input, absent), 0, `${c.id}: ${absent}`);
+      assert.deepEqual(getAllCookies(input, absent), [], `${c.id}: ${absent}`);
     }
   }
 });
@@ -223,4 +227,14 @@ test("the nameless pair is reachable only under ''", () => {
   assert.equal(countCookie(input, ""), 2);
   assert.equal(getCookie(input, "__Host-sid"), "good");
   assert.equal(countCookie(input, "__Host-sid"), 1);
+});
+
+test("getAllCookies gives every value of a repeated name in header order", () => {
+  assert.deepEqual(getAllCookies("sid=a; theme=dark; sid=b%20c;sid = d ", "sid"), [
+    "a",
+    "b c",
+    "d",
+  ]);
+  assert.deepEqual(getAllCookies("xsid=a; sid_=b", "sid"), []);
+  assert.deepEqual(getAllCookies(undefined, "sid"), []);
 });

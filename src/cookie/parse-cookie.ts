@@ -116,6 +116,25 @@ export function countCookie(header: string | null | undefined, name: string): nu
 }
 
 /**
+ * Every value of the cookies called `name` in a `Cookie` header, in header
+ * order (the most specific path first), read as {@link getCookie} reads the
+ * first. For deciding what to do when a name comes more than once.
+ *
+ * @example
+ * getAllCookies("sid=a; theme=dark; sid=b", "sid"); // ["a", "b"]
+ */
+export function getAllCookies(header: string | null | undefined, name: string): string[] {
+  const values: string[] = [];
+  if (typeof header !== "string" || !canBeParsedName(name)) return values;
+  for (let eq = findPair(header, name, 0); eq !== -1; eq = findPair(header, name, eq + 1)) {
+    let end = header.indexOf(";", eq + 1);
+    if (end === -1) end = header.length;
+    values.push(decodeValue(sliceTrimmed(header, eq + 1, end)));
+  }
+  return values;
+}
+
+/**
  * Percent-decodes a cookie value when it contains "%" and the escapes are
  * valid; otherwise returns it unchanged. Never throws. (Internal: shared with
  * parseSetCookie, not exported from the package.)

@@ -1,5 +1,4 @@
-import { hash } from "node:crypto";
-import { getCookie } from "../cookie/parse-cookie.ts";
+import { countCookie, getAllCookies, getCookie } from "../cookie/parse-cookie.ts";
 import { deleteCookie, type SetCookieOptions, stringifySetCookie } from "../cookie/set-cookie.ts";
 import { KeyRing } from "../crypto/keys.ts";
 import { randomId } from "../crypto/random.ts";
@@ -26,6 +25,8 @@ import {
 import type { SessionStore, StoreContext } from "../session/store.ts";
 import { guard } from "./guard.ts";
 import { applySessionHeaders, type SessionHeaders } from "./headers.ts";
+import { storeKey } from "./key.ts";
+import { createRevocation, type Revocation } from "./revocation.ts";
 
 /**
  * The session cookie's name and attributes. Defaults: `__Host-session`,
@@ -62,6 +63,23 @@ export interface SessionsOptions {
   storeTimeout?: Duration;
   /** Seconds in the `Retry-After` of a 503. Default 5. */
   retryAfter?: number;
+  /**
+   * Revocation of sealed-cookie sessions: a small per-user record in a server
+   * store, checked when a logged-in cookie session loads. With it, `destroy()`,
+   * `clear()` and `regenerate()` of a logged-in session refuse the copies of
+   * its old cookie, and `revokeUser()` refuses every cookie of the user
+   * written before ("log out everywhere"). Without it, a copied sealed cookie
+   * stays valid until it expires. Server sessions need none of this: their
+   * records are deleted.
+   */
+  revocation?: { store: SessionStore };
+  /**
+   * Development on plain-http hosts: drops `Secure` and the `__Host-` /
+   * `__Secure-` prefix from the session cookie, and says so once. Refused
+   * when NODE_ENV is "production". (Browsers accept Secure cookies from
+   * http://localhost, so most local work needs no development mode.)
+   */
+  development?: boolean;
   /** The clock, in ms since the epoch. For tests. */
   now?: () => number;
 }
@@ -96,10 +114,16 @@ export interface Sessions<
   listByUser(userId: string): Promise<SessionInfo[]>;
   /** Ends one session by the handle `listByUser` gave. Returns false for an unknown handle. */
   revoke(handle: string): Promise<boolean>;
-  /** Ends every session of a user ("log out everywhere"), except `options.except`. */
+  /**
+   * Ends every session of a user ("log out everywhere"), except
+   * `options.except`. Server stores delete the records; sealed cookies need
+   * the `revocation` option.
+   */
   revokeUser(userId: string, options?: { except?: Session<Data, Flash> }): Promise<void>;
   /** The session cookie's name. */
   readonly cookieName: string;
+  /** The session cookie's name and attributes, as they are sent. */
+  readonly cookie: Readonly<SetCookieOptions & { name: string }>;
   /** The resolved expiry, in ms. */
   readonly expiry: Expiry;
   /** The key ring, for features that derive keys of their own purpose. */
@@ -114,15 +138,13 @@ const NO_HEADERS: SessionHeaders = Object.freeze({
   noStore: false,
 }) as unknown as SessionHeaders;
 
-/**
- * The key a server store sees: a SHA-256 hash of the session id, so a leaked
- * store holds no live cookie.
- *
- * @example
- * storeKey("qGk3…"); // "n4bQ…" (43 chars)
- */
-export function storeKey(id: string): string {
-  return hash("sha256", id, "base64url");
+export { storeKey };
+
+let warned = false;
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(message);
 }
 
 function patchOf(state: SessionState): RecordPatch {
@@ -197,7 +219,7 @@ export function createSessions<
   const timeout = toMillis(options.storeTimeout ?? "2s", "storeTimeout");
   const retryAfter = options.retryAfter ?? 5;
 
-  const { name = "__Host-session", ...cookieOptions } = options.cookie ?? {};
+  const { name: givenName = "__Host-session", ...cookieOptions } = options.cookie ?? {};
   const attributes: SetCookieOptions = {
     path: "/",
     secure: true,
@@ -205,10 +227,37 @@ export function createSessions<
     sameSite: "lax",
     ...cookieOptions,
   };
+  const production = process.env.NODE_ENV === "production";
+  let name = givenName;
+  if (options.development === true) {
+    if (production)
+      throw new ConfigError('development mode is refused when NODE_ENV is "production"');
+    name = name.replace(/^__(Host|Secure)-/i, "");
+    attributes.secure = false;
+    warnOnce(
+      `[tessera] development mode: the session cookie "${name}" is sent without Secure and without its __Host- prefix. Never use this in production.`,
+    );
+  } else if (production && (attributes.secure === false || attributes.httpOnly === false)) {
+    throw new ConfigError(
+      `in production the session cookie must be Secure and HttpOnly (got secure: ${attributes.secure}, httpOnly: ${attributes.httpOnly})`,
+    );
+  }
   // Fails now, not on the first request, for a bad name or an unsafe mix
   // (a __Host- name with a Domain, SameSite=None without Secure, …).
   stringifySetCookie(name, "x", attributes);
   const deletion = deleteCookie(name, attributes);
+  const cookie = Object.freeze({ name, ...attributes });
+
+  if (options.revocation !== undefined && (server || options.revocation.store?.kind !== "server")) {
+    throw new ConfigError(
+      "revocation is for sealed-cookie sessions and needs a server store (revocation: { store: sqliteStore(…) }); server sessions are revoked by deleting them",
+    );
+  }
+  const revocation: Revocation | undefined =
+    options.revocation === undefined
+      ? undefined
+      : createRevocation(options.revocation.store, expiry, timeout, retryAfter);
+  options.revocation?.store.setup?.({ keys, expiry });
 
   const call = <T>(operation: string, fn: () => T | Promise<T>): Promise<T> =>
     server ? guard(operation, timeout, retryAfter, fn) : Promise.resolve(fn());
@@ -241,28 +290,45 @@ export function createSessions<
     return record;
   }
 
+  // A record that may be used: present, not expired, not revoked.
+  async function valid(value: string, context: StoreContext): Promise<SessionRecord | null> {
+    const record = await read(value, context);
+    if (record === null || context.now >= expiresAt(expiry, record)) return null;
+    if (revocation !== undefined && (await revocation.revoked(record, context))) return null;
+    return record;
+  }
+
   async function load(request: RequestLike): Promise<Session<Data, Flash>> {
     const now = clock();
     const headers = request.headers;
-    const value = getCookie(headers.get("cookie"), name);
+    const header = headers.get("cookie");
+    const value = getCookie(header, name);
     if (value === undefined || value === "") return fresh(now, false, headers);
-    let record: SessionRecord | null;
+    const context: StoreContext = { cookieName: name, now };
+    let record: SessionRecord | null = null;
     try {
-      record = await read(value, { cookieName: name, now });
+      if (countCookie(header, name) === 1) record = await valid(value, context);
+      else {
+        // More than one cookie of our name: another path's, a stale one, or
+        // one tossed from a sibling subdomain. Use the one that is valid; when
+        // several are, refuse to guess and start anonymous.
+        for (const candidate of getAllCookies(header, name)) {
+          const found = await valid(candidate, context);
+          if (found === null) continue;
+          if (record !== null) {
+            record = null;
+            break;
+          }
+          record = found;
+        }
+      }
     } catch (error) {
       if (failOpen && error instanceof StoreUnavailableError)
         return fresh(now, false, headers, true);
       throw error;
     }
-    if (record === null || now >= expiresAt(expiry, record)) return fresh(now, true, headers);
-    return new Session<Data, Flash>(
-      expiry,
-      record,
-      false,
-      server ? record.id : null,
-      false,
-      headers,
-    );
+    if (record === null) return fresh(now, true, headers);
+    return new Session<Data, Flash>(expiry, record, false, record.id, false, headers);
   }
 
   // The store writes of a server session. Returns whether the cookie must be (re)sent.
@@ -309,6 +375,21 @@ export function createSessions<
       state.flashChanged ||
       state.metaChanged ||
       state.regenerated;
+
+    if (revocation !== undefined) {
+      // A logged-in cookie session that ends, changes user or changes id:
+      // copies of its old cookie must stop working.
+      const user = state.loadedUserId;
+      const id = state.loadedId;
+      if (user !== undefined && id !== null && id !== "") {
+        if (state.destroyed || record.userId !== user || record.id !== id) {
+          await revocation.revokeSession(user, id, context);
+          if (record.id === id) record.id = "";
+        }
+      }
+      if (!state.destroyed && record.userId !== undefined && record.id === "")
+        record.id = randomId(16);
+    }
 
     if (state.destroyed) {
       if (server && state.loadedId !== null) {
@@ -396,6 +477,9 @@ export function createSessions<
     }
     await session.regenerate();
     const state = sessionState(session);
+    // An authenticated session starts at login: the absolute limit and a
+    // remembered session's lifetime count from here.
+    state.record.createdAt = clock();
     state.record.userId = userId;
     const agent = state.headers?.get("user-agent");
     if (agent) state.record.userAgent = agent.slice(0, 256);
@@ -443,15 +527,25 @@ export function createSessions<
     userId: string,
     options: { except?: Session<Data, Flash> } = {},
   ): Promise<void> {
+    const context: StoreContext = { cookieName: name, now: clock() };
+    if (!server) {
+      if (revocation === undefined) {
+        throw new ConfigError(
+          "sessions.revokeUser() on sealed-cookie sessions needs the revocation option",
+        );
+      }
+      await revocation.revokeUser(userId, context);
+      // The kept session is written again after the cut-off, so it survives.
+      if (options.except !== undefined) sessionState(options.except).metaChanged = true;
+      return;
+    }
     needsIndex("revokeUser");
     const except: string[] = [];
     if (options.except !== undefined) {
       const id = sessionState(options.except).record.id;
       if (id !== "") except.push(storeKey(id));
     }
-    await call("destroyByUser", () =>
-      store.destroyByUser!(userId, except, { cookieName: name, now: clock() }),
-    );
+    await call("destroyByUser", () => store.destroyByUser!(userId, except, context));
   }
 
   return {
@@ -464,6 +558,7 @@ export function createSessions<
     revoke,
     revokeUser,
     cookieName: name,
+    cookie,
     expiry,
     keys,
     store,

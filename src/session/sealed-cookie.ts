@@ -5,14 +5,16 @@ import type { FlashEntry, SessionRecord } from "./record.ts";
 import type { SessionStore } from "./store.ts";
 
 // Sealed payload v1 (JSON inside the AEAD token; the token has its own version):
-//   {"c":createdAt,"a":lastActiveAt[,"p":1][,"u":userId][,"f":[[category,message]…]],"d":{…data}}
-// "p", "u" and "f" are left out when false or empty, and a cookie session has no
-// id to carry: the cookie is the session. Every byte here is sealed, encoded
+//   {"c":createdAt,"a":lastActiveAt[,"p":1][,"u":userId][,"i":id][,"f":[[category,message]…]],"d":{…data}}
+// "p", "u", "i" and "f" are left out when false or empty. A cookie session
+// needs no id (the cookie is the session) unless revocation is on, which
+// names logged-in sessions to deny their copies after logout. Every byte here is sealed, encoded
 // and sent on each request, so the payload stays small.
 function encodeRecord(record: SessionRecord): string {
   let text = `{"c":${record.createdAt},"a":${record.lastActiveAt}`;
   if (record.permanent) text += ',"p":1';
   if (record.userId !== undefined) text += `,"u":${JSON.stringify(record.userId)}`;
+  if (record.id !== "") text += `,"i":${JSON.stringify(record.id)}`;
   if (record.flash.length > 0) text += `,"f":${encodeJson(record.flash)}`;
   return `${text},"d":${encodeJson(record.data)}}`;
 }
@@ -33,12 +35,13 @@ function decodeRecord(text: string): SessionRecord | null {
     return null;
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
-  const { c, a, p, u, f, d } = value as Record<string, unknown>;
+  const { c, a, p, u, i, f, d } = value as Record<string, unknown>;
   if (
     !Number.isSafeInteger(c) ||
     !Number.isSafeInteger(a) ||
     (p !== undefined && p !== 1) ||
     (u !== undefined && typeof u !== "string") ||
+    (i !== undefined && typeof i !== "string") ||
     (f !== undefined && !isFlash(f)) ||
     d === null ||
     typeof d !== "object" ||
@@ -47,7 +50,7 @@ function decodeRecord(text: string): SessionRecord | null {
     return null;
   }
   const record: SessionRecord = {
-    id: "",
+    id: i ?? "",
     createdAt: c as number,
     lastActiveAt: a as number,
     permanent: p === 1,

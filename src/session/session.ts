@@ -17,6 +17,8 @@ export interface SessionState {
   record: SessionRecord;
   /** The id the session was loaded with; differs from record.id after regenerate(). */
   loadedId: string | null;
+  /** The user the session belonged to when it was loaded. */
+  loadedUserId: string | undefined;
   isNew: boolean;
   accessed: boolean;
   /** Data keys that were set or deleted since load. */
@@ -72,6 +74,7 @@ export class Session<
     this.#state = {
       record,
       loadedId,
+      loadedUserId: record.userId,
       isNew,
       accessed: false,
       changed: new Set(),
@@ -144,8 +147,11 @@ export class Session<
   }
 
   /**
-   * Removes every key and flash message. An emptied session that was stored
-   * before is deleted on commit (its cookie is cleared), as Flask does.
+   * Removes every key and flash message, and the user it was logged in for.
+   * An emptied cookie session that was stored before is deleted on commit
+   * (its cookie is cleared), as Flask does. To log out and still show a
+   * flash message, `clear()`, `regenerate()` and then `flash()`: unlike
+   * `destroy()`, that sends a new (small) session.
    *
    * @example
    * session.clear();
@@ -153,6 +159,11 @@ export class Session<
   clear(): void {
     const state = this.#state;
     state.accessed = true;
+    if (state.record.userId !== undefined) {
+      delete state.record.userId;
+      delete state.record.userAgent;
+      state.metaChanged = true;
+    }
     for (const key of Object.keys(state.record.data)) state.changed.add(key);
     state.record.data = {};
     if (state.record.flash.length > 0) {
@@ -257,7 +268,8 @@ export class Session<
 
   /**
    * Ends the session: its record is deleted and its cookie cleared (with the
-   * same attributes) on commit. The handle is empty afterwards.
+   * same attributes) on commit. The handle is empty afterwards, and nothing
+   * set on it is written (see `clear()` to log out with a flash message).
    *
    * @example
    * await session.destroy();
