@@ -17,7 +17,10 @@ function sources(dir: string): string[] {
   return out;
 }
 
-const files = sources(root).map((path) => ({ path: relative(root, path), text: readFileSync(path, "utf8") }));
+const files = sources(root).map((path) => ({
+  path: relative(root, path),
+  text: readFileSync(path, "utf8"),
+}));
 
 test("timingSafeEqual is called in one place only: safeEqual", () => {
   const users = files.filter((f) => /timingSafeEqual\s*\(/.test(f.text)).map((f) => f.path);
@@ -33,9 +36,11 @@ test("no MAC, tag, signature or token is compared with == or !=", () => {
       for (const match of code.matchAll(/([\w.[\]]+)\s*[!=]==?\s*([\w.[\]"'`]+)/g)) {
         const [, left, right] = match;
         // Lengths, counts, types, indexes and presence are public; values are not.
-        if (/length|size|typeof|indexOf|charCodeAt|\bat\b|\[0\]|VERSION|kind/i.test(match[0])) continue;
+        if (/length|size|typeof|indexOf|charCodeAt|\bat\b|\[0\]|VERSION|kind/i.test(match[0]))
+          continue;
         if (/^(null|undefined|true|false|\d+|"[^"]*"|'[^']*'|``)$/.test(right!)) continue;
-        if (secretish.test(left!) || secretish.test(right!)) offenders.push(`${path}:${i + 1}: ${line.trim()}`);
+        if (secretish.test(left!) || secretish.test(right!))
+          offenders.push(`${path}:${i + 1}: ${line.trim()}`);
       }
     });
   }

@@ -25,7 +25,7 @@ function setup(options: Partial<SessionsOptions> = {}) {
 const request = (cookie?: string) =>
   new Request("https://example.test/", cookie === undefined ? {} : { headers: { cookie } });
 
-function valueOf(response: Response): string | undefined {
+function cookieValue(response: Response): string | undefined {
   const header = response.headers.getSetCookie()[0];
   if (header === undefined) return undefined;
   return header.slice(header.indexOf("=") + 1, header.indexOf(";"));
@@ -42,7 +42,7 @@ async function step(
   );
   await act(session);
   const response = await sessions.commit(session, new Response("ok"));
-  return { session, value: valueOf(response) ?? value };
+  return { session, value: cookieValue(response) ?? value };
 }
 
 describe("duplicate session cookies (cookie tossing)", () => {
