@@ -2,6 +2,21 @@
 export type FlashEntry = [category: string, message: unknown];
 
 /**
+ * Whether a decoded value is a flash queue: a list of [category, message].
+ * Stores check what they read back with it.
+ *
+ * @example
+ * if (!isFlash(JSON.parse(row.flash))) return null;
+ */
+export function isFlash(value: unknown): value is FlashEntry[] {
+  if (!Array.isArray(value)) return false;
+  for (const entry of value) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") return false;
+  }
+  return true;
+}
+
+/**
  * What a store keeps for one session. Times are milliseconds since the epoch.
  *
  * @example

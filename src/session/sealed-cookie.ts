@@ -1,7 +1,7 @@
 import { decodeJson, encodeJson } from "../codec/json.ts";
 import { createSealer, type Sealer } from "../crypto/seal.ts";
 import { ConfigError } from "../errors.ts";
-import type { FlashEntry, SessionRecord } from "./record.ts";
+import { isFlash, type SessionRecord } from "./record.ts";
 import type { SessionStore } from "./store.ts";
 
 // Sealed payload v1 (JSON inside the AEAD token; the token has its own version):
@@ -17,14 +17,6 @@ function encodeRecord(record: SessionRecord): string {
   if (record.id !== "") text += `,"i":${JSON.stringify(record.id)}`;
   if (record.flash.length > 0) text += `,"f":${encodeJson(record.flash)}`;
   return `${text},"d":${encodeJson(record.data)}}`;
-}
-
-function isFlash(value: unknown): value is FlashEntry[] {
-  if (!Array.isArray(value)) return false;
-  for (const entry of value) {
-    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") return false;
-  }
-  return true;
 }
 
 function decodeRecord(text: string): SessionRecord | null {
