@@ -3,7 +3,12 @@ import { WeakSecretError } from "../errors.ts";
 /** A secret as given by the user: text (UTF-8) or raw bytes. */
 export type Secret = string | Uint8Array;
 
-/** Below this many bytes a secret is refused (256 bits, the HKDF-SHA256 key size). */
+/**
+ * Below this many bytes a secret is refused (256 bits, the HKDF-SHA256 key size).
+ *
+ * @example
+ * randomBytes(MIN_SECRET_BYTES).toString("base64url"); // a secret of the least accepted size
+ */
 export const MIN_SECRET_BYTES = 32;
 
 // Values that appear in tutorials, framework defaults and README examples.
