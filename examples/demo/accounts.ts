@@ -18,6 +18,8 @@ export interface Accounts {
   register(username: string, password: string): Promise<User | { error: string }>;
   /** The user when the password matches, otherwise null (unknown user or wrong password alike). */
   authenticate(username: string, password: string): Promise<User | null>;
+  /** The open database, shared with the session revocation records (app.ts). */
+  readonly database: DatabaseSync;
   close(): void;
 }
 
@@ -120,6 +122,8 @@ export function openAccounts(path: string): Accounts {
   const dummy = hashPassword("not anyone's password");
 
   return {
+    database: db,
+
     async register(username, password) {
       const invalid = validateCredentials(username, password);
       if (invalid !== null) return { error: invalid };

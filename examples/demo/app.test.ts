@@ -8,7 +8,7 @@ import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type RunningServer, startServer } from "./server.ts";
-import { Client, login } from "./test-client.ts";
+import { Client, flashes, login, sessionData, visits } from "./test-client.ts";
 
 const secret = randomBytes(32).toString("base64url");
 const PASSWORD = "correct horse battery";
@@ -23,16 +23,6 @@ function newUser(): string {
 
 function client(): Client {
   return new Client(server.url);
-}
-
-function flashes(html: string): string[] {
-  return [...html.matchAll(/<p class="flash flash-(\w+)"[^>]*>([^<]*)<\/p>/g)].map(
-    (m) => `${m[1]}: ${m[2]}`,
-  );
-}
-
-function visits(html: string): number {
-  return Number(/id="visits">(\d+)</.exec(html)?.[1]);
 }
 
 before(async () => {
@@ -96,14 +86,11 @@ describe("login", () => {
 
     const panel = await c.get("/session");
     assert.equal(panel.status, 200);
-    const data = JSON.parse(
-      (/<pre id="session-data">([^<]*)<\/pre>/.exec(panel.text)?.[1] ?? "").replaceAll(
-        "&quot;",
-        '"',
-      ),
-    );
+    const data = sessionData(panel.text);
     assert.equal(data.username, name);
-    assert.equal(typeof data.userId, "number");
+    // The user id is the session's metadata (sessions.login), not its data.
+    assert.equal(data.userId, undefined);
+    assert.match(panel.text, new RegExp(`id="session-user"><code>\\d+</code> \\(${name}\\)`));
     assert.ok(!panel.text.includes(password));
     assert.ok(!Object.keys(data).some((key) => /pass|pwd/i.test(key)));
   });
@@ -284,7 +271,11 @@ describe("plain cookies", () => {
     const second = await c.get("/");
     const shown = `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
     assert.match(second.text, new RegExp(`Your previous visit was at <strong>${shown}</strong>`));
-    assert.match((await c.get("/cookies")).text, new RegExp(shown));
+    // The cookie page shows the visit just made (not the first: they may be a second apart).
+    const latest = second.setCookies.find((s) => s.name === "last_visit");
+    assert.ok(latest);
+    const latestShown = `${latest.value.slice(0, 19).replace("T", " ")} UTC`;
+    assert.match((await c.get("/cookies")).text, new RegExp(latestShown));
   });
 
   test("an edited last_visit cookie is reported, not trusted", async () => {
@@ -309,6 +300,30 @@ describe("the session panel", () => {
     assert.match(panel.text, /<code>tutorial<\/code>[\s\S]*?readable by scripts/);
     assert.match(panel.text, /Sealed cookie session/);
     assert.match(panel.text, /Server session/);
+    // The cookie's attributes are read from sessions.cookie: the library's defaults.
+    assert.match(
+      panel.text,
+      /<code>__Host-session<\/code><small class="muted">your session, sealed<\/small><\/td>\s*<td><span class="tag tag-info">HttpOnly<\/span><\/td>\s*<td><span class="tag tag-success">yes<\/span><\/td>\s*<td>Lax<\/td>\s*<td><code>\/<\/code><\/td>/,
+    );
+    // The store, and what revocation does with it.
+    assert.match(panel.text, /Store: <code>cookie<\/code>/);
+    assert.match(panel.text, /Revocation is on\./);
+    assert.match(panel.text, /action="\/logout-all"[\s\S]*?Log out everywhere/);
+  });
+
+  test("the CSRF secret is not shown, but a note says it is there", async () => {
+    const c = client();
+    await c.csrf("/post"); // an anonymous session that holds only the CSRF secret
+    const anonymous = await c.get("/session");
+    assert.deepEqual(sessionData(anonymous.text), {});
+    assert.match(anonymous.text, /Not shown: <code>_csrf<\/code>, the session's CSRF secret/);
+    assert.doesNotMatch(anonymous.text, /&quot;_csrf&quot;/);
+    assert.match(anonymous.text, /id="session-user"><span class="muted">not logged in/);
+    assert.doesNotMatch(anonymous.text, /action="\/logout-all"/, "no button when logged out");
+
+    await login(c, newUser(), PASSWORD, { register: true });
+    const data = sessionData((await c.get("/session")).text);
+    assert.deepEqual(Object.keys(data).sort(), ["username", "visits"]);
   });
 
   test("an anonymous visitor has no session", async () => {
@@ -326,7 +341,10 @@ describe("CSRF", () => {
     await c.csrf("/login");
     const result = await c.post("/login", { username: name, password: PASSWORD });
     assert.equal(result.status, 403);
-    assert.match(result.text, /security token is missing or wrong \(CSRF protection\)/);
+    assert.match(
+      result.text,
+      /security token is missing or wrong \(CSRF protection: missing token\)/,
+    );
   });
 
   test("a POST without a session cookie explains what to check", async () => {
@@ -340,6 +358,7 @@ describe("CSRF", () => {
     const token = await c.csrf("/post");
     const result = await c.post("/post", { title: "x", _csrf: `${token.slice(0, -1)}A` });
     assert.equal(result.status, 403);
+    assert.match(result.text, /CSRF protection: invalid token/);
   });
 
   test("another session's token is refused with 403", async () => {
@@ -349,6 +368,79 @@ describe("CSRF", () => {
     await victim.csrf("/post");
     const result = await victim.post("/post", { title: "x", _csrf: token });
     assert.equal(result.status, 403);
+    assert.match(result.text, /CSRF protection: invalid token/);
+  });
+
+  test("a cross-site POST is refused even with a valid token", async () => {
+    const c = client();
+    const token = await c.csrf("/post");
+    const result = await c.request("/post", {
+      method: "POST",
+      body: new URLSearchParams({ title: "x", _csrf: token }).toString(),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "cross-site",
+        origin: "https://evil.example",
+      },
+    });
+    assert.equal(result.status, 403);
+    assert.match(result.text, /sent from another site[\s\S]*CSRF protection: cross-origin request/);
+    const same = await c.request("/post", {
+      method: "POST",
+      body: new URLSearchParams({ title: "x", _csrf: token }).toString(),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "same-origin",
+        origin: new URL(server.url).origin,
+      },
+    });
+    assert.equal(same.status, 303, "the same form from the same origin passes");
+  });
+
+  test("login CSRF: the login form is protected before login, and its token dies at login", async () => {
+    const victim = client();
+    const name = newUser();
+    await victim.submit("/register", "/register", { username: name, password: PASSWORD });
+    // GET /login gives the anonymous visitor a session (for its CSRF secret) and a token.
+    const form = await victim.get("/login");
+    assert.ok(form.setCookies.some((cookie) => cookie.name === "__Host-session"));
+    const preLogin = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    assert.ok(preLogin);
+
+    // An attacker's own valid token does not fit the victim's session.
+    const attacker = client();
+    const theirs = await attacker.csrf("/login");
+    const swapped = await victim.post("/login", {
+      username: name,
+      password: PASSWORD,
+      _csrf: theirs,
+    });
+    assert.equal(swapped.status, 403);
+    assert.match(swapped.text, /CSRF protection: invalid token/);
+    assert.equal((await victim.get("/")).status, 303, "not logged in");
+
+    // The victim's own token logs in; login rotates the CSRF secret.
+    const done = await victim.post("/login", {
+      username: name,
+      password: PASSWORD,
+      _csrf: preLogin,
+    });
+    assert.equal(done.status, 303);
+    assert.equal(done.headers.get("location"), "/");
+    const stale = await victim.post("/post", { title: "x", _csrf: preLogin });
+    assert.equal(stale.status, 403, "the pre-login token is dead after login");
+    assert.match(stale.text, /CSRF protection: invalid token/);
+    assert.equal((await victim.submit("/post", "/post", { title: "x" })).status, 303);
+  });
+
+  test("a form from before a logout explains that the session changed", async () => {
+    const c = client();
+    await login(c, newUser(), PASSWORD, { register: true });
+    const token = await c.csrf("/post");
+    await c.submit("/", "/logout", {});
+    const result = await c.post("/post", { title: "x", _csrf: token });
+    assert.equal(result.status, 403);
+    assert.match(result.text, /Your session ended or changed since this page was loaded/);
   });
 
   test("a POST without any session is refused with 403", async () => {
@@ -527,12 +619,26 @@ describe("startup", () => {
     assert.match(stderr, /TESSERA_SECRET: session secret refused/);
   });
 
-  test("a store that is not available yet is refused, naming those that work", async () => {
-    const { code, stderr } = await run({ SESSION_STORE: "redis", TESSERA_SECRET: secret });
+  test("an unknown store is refused, naming those the demo knows", async () => {
+    const { code, stderr } = await run({ SESSION_STORE: "mysql", TESSERA_SECRET: secret });
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /SESSION_STORE=redis is not available in this demo yet; use one of: cookie/,
+      /SESSION_STORE=mysql is not a store this demo knows; use one of: cookie, memory, sqlite, redis, postgres\n$/,
+    );
+    assert.doesNotMatch(stderr, /^\s+at /m);
+  });
+
+  test("a Redis that does not answer stops the start with one line", async () => {
+    const { code, stderr } = await run({
+      SESSION_STORE: "redis",
+      REDIS_URL: "redis://127.0.0.1:1",
+      TESSERA_SECRET: secret,
+    });
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      /^\[demo\] SESSION_STORE=redis: cannot connect to redis:\/\/127\.0\.0\.1:1/m,
     );
     assert.doesNotMatch(stderr, /^\s+at /m);
   });

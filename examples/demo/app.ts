@@ -10,15 +10,17 @@ import {
   deleteCookie,
   parseCookie,
   type Session,
-  type SessionCookieOptions,
+  type SessionInfo,
   type SessionStore,
   type SetCookieOptions,
   sealedCookieStore,
   stringifySetCookie,
 } from "tessera";
+import { CSRF_SESSION_KEY, type CsrfReason, createCsrf } from "tessera/csrf";
+import { sqliteStore } from "tessera/stores/sqlite";
 import { type Accounts, openAccounts, PASSWORD, USERNAME } from "./accounts.ts";
-import { checkCsrf, csrfToken, renewCsrf } from "./csrf.ts";
 import {
+  CSRF_FIELD,
   cookieReadPage,
   cookiesPage,
   errorPage,
@@ -34,8 +36,12 @@ import {
   sessionPage,
 } from "./views.ts";
 
-/** What the session holds. Never the password. */
-export type Data = { userId?: number; username?: string; visits?: number; csrf?: string };
+/**
+ * What the session holds. Never the password, and not the user id either:
+ * `sessions.login()` records that, and `sessions.userOf()` reads it. The
+ * CSRF secret lives under the reserved key `_csrf` (tessera/csrf's).
+ */
+export type Data = { username?: string; visits?: number };
 /** Flash categories and their message type. */
 export type Flash = { success: string; error: string; info: string };
 
@@ -47,8 +53,16 @@ export interface AppOptions {
   store?: SessionStore;
   /** The store's name, for the session page. Default "cookie". */
   storeName?: string;
+  /** Where the store keeps sessions, for the session page. */
+  storeWhere?: string;
   /** The accounts database. Default ":memory:". */
   dbPath?: string;
+  /**
+   * With the cookie store: keep revocation records (in the accounts
+   * database), so that logging out ends copies of the old cookie and "log
+   * out everywhere" works. Default true; server stores need none.
+   */
+  revocation?: boolean;
 }
 
 /** The demo app: a fetch handler and its resources. */
@@ -56,16 +70,6 @@ export interface App {
   handle(request: Request): Promise<Response>;
   close(): void;
 }
-
-// The session cookie, spelled out (these are also tessera's defaults) so that
-// the session page can show the attributes the browser was given.
-const SESSION_COOKIE = {
-  name: "__Host-session",
-  path: "/",
-  secure: true,
-  httpOnly: true,
-  sameSite: "lax",
-} as const satisfies SessionCookieOptions;
 
 // The plain tutorial cookies: readable by page scripts on purpose.
 const PLAIN_COOKIE: SetCookieOptions = { path: "/", secure: true, sameSite: "lax" };
@@ -104,6 +108,8 @@ interface Context {
   url: URL;
   session: DemoSession;
   cookies: Record<string, string>;
+  /** The posted form, read and CSRF-checked before any POST handler runs. */
+  form: URLSearchParams;
   now: number;
 }
 
@@ -117,23 +123,45 @@ type Handler = (context: Context) => Promise<Response> | Response;
  * const response = await app.handle(new Request("http://localhost/login"));
  */
 export function createApp(options: AppOptions): App {
+  const accounts: Accounts = openAccounts(options.dbPath ?? ":memory:");
+  const store = options.store ?? sealedCookieStore();
+  // A sealed cookie cannot be taken back once issued: revocation keeps a tiny
+  // record per user in a server store (here a table of the accounts
+  // database) that refuses the cookies of ended sessions. Server stores are
+  // revoked by deleting their records, and refuse this option.
+  const revocation =
+    store.kind === "cookie" && options.revocation !== false
+      ? { store: sqliteStore({ database: accounts.database, table: "tessera_revocations" }) }
+      : undefined;
   const sessions = createSessions<Data, Flash>({
     secrets: [options.secret],
-    store: options.store ?? sealedCookieStore(),
-    cookie: SESSION_COOKIE,
+    store,
     expiry: { idle: "30m", absolute: "12h", remember: "7d" },
+    ...(revocation === undefined ? {} : { revocation }),
   });
-  const accounts: Accounts = openAccounts(options.dbPath ?? ":memory:");
+  // tessera/csrf: an origin check (Sec-Fetch-Site / Origin), then a token
+  // bound to the session and masked per page.
+  const csrf = createCsrf(sessions, { fieldName: CSRF_FIELD });
   const storeName = options.storeName ?? "cookie";
+  // Sealed cookies can be revoked only with revocation records.
+  const canRevokeUser = store.kind === "server" || revocation !== undefined;
+  const cookieName = sessions.cookieName;
+
+  /** The logged-in user: the id login() recorded and the name kept in the data. */
+  function userOf(session: DemoSession): { id: string; name: string } | undefined {
+    const id = sessions.userOf(session);
+    const name = session.get("username");
+    return id === undefined || name === undefined ? undefined : { id, name };
+  }
 
   function page(context: Context, title: string, content: Html, status = 200): Response {
     const { session } = context;
-    const username = session.get("username");
+    const user = userOf(session);
     const body = layout(
       title,
       {
-        username,
-        csrf: username === undefined ? undefined : csrfToken(session),
+        username: user?.name,
+        csrf: user === undefined ? undefined : csrf.token(session),
         flashes: session.flashes(),
         path: context.url.pathname,
       },
@@ -145,22 +173,30 @@ export function createApp(options: AppOptions): App {
     });
   }
 
-  // Reads a posted form: body size, media type, CSRF token and field lengths,
-  // in that order. Returns a getter that gives "" for a missing field.
-  async function postedForm(
+  // Why a form was refused, in words for the person who sent it.
+  function refusal(reason: CsrfReason, context: Context): HttpError {
+    let message: string;
+    if (reason === "no session") {
+      message =
+        context.cookies[cookieName] === undefined
+          ? "Your browser sent no session cookie with this form, so its security token (CSRF protection) cannot be checked. Are cookies blocked? Over plain http, browsers keep Secure cookies only for localhost: open the demo at http://localhost."
+          : "Your session ended or changed since this page was loaded (it expired, or you logged out), so this form's security token (CSRF protection) no longer fits. Reload the page and submit the form again.";
+    } else if (reason === "cross-origin request") {
+      message =
+        "This form was sent from another site, which this one does not accept (CSRF protection: cross-origin request).";
+    } else {
+      message = `This form's security token is missing or wrong (CSRF protection: ${reason}). Go back, reload the page and submit the form again.`;
+    }
+    return new HttpError(403, "Forbidden", message);
+  }
+
+  // The posted form's fields, after checking their lengths. Returns a getter
+  // that gives "" for a missing field.
+  function fieldsOf(
     context: Context,
     fields: readonly (keyof FieldLimits | "remember")[],
-  ): Promise<(name: string) => string> {
-    const form = await readForm(context.request);
-    if (!checkCsrf(context.session, form)) {
-      throw new HttpError(
-        403,
-        "Forbidden",
-        context.session.isNew
-          ? "Your browser sent no session cookie with this form, so its security token (CSRF protection) cannot be checked. Are cookies blocked? Over plain http, browsers keep Secure cookies only for localhost: open the demo at http://localhost."
-          : "This form's security token is missing or wrong (CSRF protection). Go back, reload the page and submit the form again.",
-      );
-    }
+  ): (name: string) => string {
+    const { form } = context;
     for (const name of fields) {
       const value = form.get(name);
       const max = name === "remember" ? 2 : LIMITS[name];
@@ -173,6 +209,19 @@ export function createApp(options: AppOptions): App {
       }
     }
     return (name) => form.get(name) ?? "";
+  }
+
+  async function logOut(session: DemoSession): Promise<Response> {
+    // Flask's way: empty the session, then flash. The new id (a deleted
+    // record on server stores, a revocation record on the cookie store)
+    // makes copies of the old cookie useless.
+    session.clear();
+    await session.regenerate();
+    session.flash("info", "Successfully logged out.");
+    const response = redirect("/login");
+    // Exercise 3 of seed 000: logging out deletes the last-visit cookie.
+    response.headers.append("set-cookie", deleteCookie(LAST_VISIT_COOKIE, PLAIN_COOKIE));
+    return response;
   }
 
   const routes = new Map<string, Partial<Record<"GET" | "POST", Handler>>>([
@@ -190,15 +239,15 @@ export function createApp(options: AppOptions): App {
       {
         GET(context) {
           const { session } = context;
-          const username = session.get("username");
-          if (username === undefined) return redirect("/login");
+          const user = userOf(session);
+          if (user === undefined) return redirect("/login");
           const visits = (session.get("visits") ?? 0) + 1;
           session.set("visits", visits);
           const response = page(
             context,
             "Home",
             homePage({
-              username,
+              username: user.name,
               visits,
               permanent: session.permanent,
               previous: readLastVisit(context.cookies),
@@ -220,10 +269,12 @@ export function createApp(options: AppOptions): App {
     [
       "/login",
       {
+        // The anonymous login form has a token too (login CSRF): a page on
+        // another site cannot log the visitor in to the attacker's account.
         GET: (context) =>
-          page(context, "Log in", loginPage({ csrf: csrfToken(context.session), limits: LIMITS })),
+          page(context, "Log in", loginPage({ csrf: csrf.token(context.session), limits: LIMITS })),
         async POST(context) {
-          const field = await postedForm(context, ["username", "password", "remember"]);
+          const field = fieldsOf(context, ["username", "password", "remember"]);
           const { session } = context;
           const user = await accounts.authenticate(field("username"), field("password"));
           if (user === null) {
@@ -231,10 +282,11 @@ export function createApp(options: AppOptions): App {
             session.flash("error", "Invalid username or password.");
             return redirect("/login");
           }
-          // A new session id at every privilege change defeats session fixation.
-          await session.regenerate();
-          renewCsrf(session);
-          session.set("userId", user.id);
+          // A new session id (against session fixation), the user recorded in
+          // the session's metadata, the clock restarted; then a new CSRF
+          // secret, so tokens from before the login are dead.
+          await sessions.login(session, String(user.id));
+          csrf.rotate(session);
           session.set("username", user.username);
           session.set("visits", 0);
           session.permanent = field("remember") === "on";
@@ -250,10 +302,10 @@ export function createApp(options: AppOptions): App {
           page(
             context,
             "Register",
-            registerPage({ csrf: csrfToken(context.session), limits: LIMITS }),
+            registerPage({ csrf: csrf.token(context.session), limits: LIMITS }),
           ),
         async POST(context) {
-          const field = await postedForm(context, ["username", "password"]);
+          const field = fieldsOf(context, ["username", "password"]);
           const result = await accounts.register(field("username"), field("password"));
           if ("error" in result) {
             context.session.flash("error", result.error);
@@ -270,18 +322,35 @@ export function createApp(options: AppOptions): App {
     [
       "/logout",
       {
+        POST: (context) => logOut(context.session),
+      },
+    ],
+    [
+      "/logout-all",
+      {
         async POST(context) {
-          await postedForm(context, []);
           const { session } = context;
-          // Flask's way: empty the session, then flash. The new id makes the
-          // old cookie value useless for anything that checks ids.
-          session.clear();
-          await session.regenerate();
-          session.flash("info", "Successfully logged out.");
-          const response = redirect("/login");
-          // Exercise 3 of seed 000: logging out deletes the last-visit cookie.
-          response.headers.append("set-cookie", deleteCookie(LAST_VISIT_COOKIE, PLAIN_COOKIE));
-          return response;
+          const user = userOf(session);
+          if (user === undefined) {
+            session.flash("error", "You are not logged in.");
+            return redirect("/login");
+          }
+          if (!canRevokeUser) {
+            session.flash(
+              "error",
+              "Log out everywhere needs revocation records with the cookie store; they are off.",
+            );
+            return redirect("/session");
+          }
+          // Server stores delete the user's other records; the cookie store
+          // refuses every cookie of the user written before now, except this
+          // session's, which is written again.
+          await sessions.revokeUser(user.id, { except: session });
+          session.flash(
+            "success",
+            "Logged out everywhere else: your other sessions have ended. This one goes on.",
+          );
+          return redirect("/session");
         },
       },
     ],
@@ -292,10 +361,10 @@ export function createApp(options: AppOptions): App {
           page(
             context,
             "Flash messages",
-            postPage({ csrf: csrfToken(context.session), limits: LIMITS }),
+            postPage({ csrf: csrf.token(context.session), limits: LIMITS }),
           ),
-        async POST(context) {
-          const field = await postedForm(context, ["title"]);
+        POST(context) {
+          const field = fieldsOf(context, ["title"]);
           const title = field("title").trim();
           if (title === "") context.session.flash("error", "Title cannot be empty.");
           else context.session.flash("success", `Article "${title}" published successfully!`);
@@ -311,12 +380,13 @@ export function createApp(options: AppOptions): App {
             context,
             "Cookies",
             cookiesPage({
-              csrf: csrfToken(context.session),
+              csrf: csrf.token(context.session),
               limits: LIMITS,
               tutorialName: TUTORIAL_COOKIE,
               tutorial: context.cookies[TUTORIAL_COOKIE],
               received: Object.entries(context.cookies).map(([name, value]) => ({ name, value })),
-              sessionCookieName: SESSION_COOKIE.name,
+              sessionCookieName: cookieName,
+              sessionCookieKind: store.kind === "cookie" ? "sealed" : "signed id",
               previous: readLastVisit(context.cookies),
               now: context.now,
             }),
@@ -326,8 +396,8 @@ export function createApp(options: AppOptions): App {
     [
       "/cookies/set",
       {
-        async POST(context) {
-          const field = await postedForm(context, ["value"]);
+        POST(context) {
+          const field = fieldsOf(context, ["value"]);
           const value = field("value");
           if (value === "") {
             context.session.flash("error", "Enter a value for the cookie.");
@@ -357,8 +427,7 @@ export function createApp(options: AppOptions): App {
     [
       "/cookies/delete",
       {
-        async POST(context) {
-          await postedForm(context, []);
+        POST(context) {
           context.session.flash("info", `Cookie "${TUTORIAL_COOKIE}" deleted.`);
           const response = redirect("/cookies");
           response.headers.append("set-cookie", deleteCookie(TUTORIAL_COOKIE, PLAIN_COOKIE));
@@ -369,41 +438,66 @@ export function createApp(options: AppOptions): App {
     [
       "/session",
       {
-        GET(context) {
+        async GET(context) {
           const { session, cookies } = context;
           const permanent = session.permanent;
+          const user = userOf(session);
+          // The CSRF secret is the library's, under a reserved key: not shown.
+          const { [CSRF_SESSION_KEY]: csrfSecret, ...data } = session.toJSON() as Record<
+            string,
+            unknown
+          >;
+          // A server store with a per-user index lists the user's sessions.
+          let others: SessionInfo[] | undefined;
+          if (user !== undefined && store.kind === "server" && store.listByUser !== undefined) {
+            others = await sessions.listByUser(user.id);
+          }
           const plain = (name: string, purpose: string, lifetime: string) => ({
             name,
             purpose,
             httpOnly: false,
             secure: PLAIN_COOKIE.secure === true,
-            sameSite: "Lax",
-            path: "/",
+            sameSite: sameSiteLabel(PLAIN_COOKIE.sameSite),
+            path: PLAIN_COOKIE.path ?? "/",
             lifetime,
             present: cookies[name] !== undefined,
           });
+          // The session cookie's attributes, as the library sends them.
+          const attributes = sessions.cookie;
           return page(
             context,
             "Your session",
             sessionPage({
-              data: session.toJSON(),
+              data,
+              hasCsrf: csrfSecret !== undefined,
               isNew: session.isNew,
               permanent,
               createdAt: session.createdAt,
               lastActiveAt: session.lastActiveAt,
               expiresAt: session.expiresAt,
-              storeName,
+              store: {
+                name: storeName,
+                kind: store.kind,
+                where: options.storeWhere,
+                revocation: revocation !== undefined,
+              },
+              user:
+                user === undefined
+                  ? undefined
+                  : { ...user, csrf: canRevokeUser ? csrf.token(session) : undefined },
+              sessions: others,
               now: context.now,
               cookies: [
                 {
-                  name: SESSION_COOKIE.name,
-                  purpose: "your session, sealed",
-                  httpOnly: SESSION_COOKIE.httpOnly,
-                  secure: SESSION_COOKIE.secure,
-                  sameSite: "Lax",
-                  path: SESSION_COOKIE.path,
+                  name: attributes.name,
+                  purpose:
+                    store.kind === "cookie" ? "your session, sealed" : "your session id, signed",
+                  httpOnly: attributes.httpOnly === true,
+                  secure: attributes.secure === true,
+                  sameSite: sameSiteLabel(attributes.sameSite),
+                  path: attributes.path ?? "/",
                   lifetime: permanent ? "7 days (remember me)" : "until the browser closes",
-                  present: cookies[SESSION_COOKIE.name] !== undefined,
+                  present: cookies[attributes.name] !== undefined,
                 },
                 plain(TUTORIAL_COOKIE, "the set/read/delete tutorial", "until the browser closes"),
                 plain(LAST_VISIT_COOKIE, "time of your previous visit", `${LAST_VISIT_DAYS} days`),
@@ -423,6 +517,7 @@ export function createApp(options: AppOptions): App {
       url,
       session,
       cookies: parseCookie(request.headers.get("cookie")),
+      form: new URLSearchParams(),
       now: Date.now(),
     };
     const route = routes.get(url.pathname);
@@ -439,6 +534,13 @@ export function createApp(options: AppOptions): App {
           "Method not allowed",
           `${url.pathname} accepts ${allowedMethods(route)}, not ${request.method}.`,
         );
+      }
+      if (method === "POST") {
+        // Every POST: body size and media type, then the CSRF check (origin,
+        // then the token from the form), before the handler sees anything.
+        context.form = await readForm(request);
+        const result = await csrf.check(request, session, context.form);
+        if (!result.ok) throw refusal(result.reason, context);
       }
       response = await handler(context);
     } catch (error) {
@@ -459,6 +561,13 @@ export function createApp(options: AppOptions): App {
       accounts.close();
     },
   };
+}
+
+// "lax" as the Set-Cookie header spells it: "Lax".
+function sameSiteLabel(value: SetCookieOptions["sameSite"]): string {
+  if (value === undefined || value === false) return "not set (browser default)";
+  const text = value === true ? "strict" : value.toLowerCase();
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

@@ -179,6 +179,36 @@ describe("in Chromium", { skip: !available }, () => {
     }
   });
 
+  test("log out everywhere, from one browser, ends the other's session", async () => {
+    const here = await browser.newContext();
+    const elsewhere = await browser.newContext();
+    try {
+      const name = newUser();
+      const page = await here.newPage();
+      await register(page, name);
+      await logIn(page, name, false);
+      const other = await elsewhere.newPage();
+      await logIn(other, name, true);
+      assert.equal(await other.locator("h1").textContent(), `Hello, ${name}!`);
+
+      // A real form post: Chromium sends Sec-Fetch-Site and Origin, and the token.
+      await page.goto(`${base}/session`);
+      await page.click("button:has-text('Log out everywhere')");
+      await page.waitForURL(`${base}/session`);
+      assert.deepEqual(await flashTexts(page), [
+        "Logged out everywhere else: your other sessions have ended. This one goes on.",
+      ]);
+
+      await other.goto(`${base}/`);
+      assert.equal(other.url(), `${base}/login`, "the other browser is logged out");
+      await page.goto(`${base}/`);
+      assert.equal(await page.locator("h1").textContent(), `Hello, ${name}!`);
+    } finally {
+      await here.close();
+      await elsewhere.close();
+    }
+  });
+
   async function restart(remember: boolean): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), "tessera-demo-profile-"));
     profiles.push(dir);

@@ -1,11 +1,13 @@
 // Takes the README screenshots of the demo's main pages in Chromium:
 //   node examples/demo/screenshots.ts   (after `npm run build`)
+// SESSION_STORE (and its variables) pick the store, as for `npm start`.
 // Writes docs/demo-login.png, demo-home.png, demo-session.png and demo-cookies.png.
 
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
+import { openStore } from "./config.ts";
 import { startServer } from "./server.ts";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -13,8 +15,13 @@ const OUT = join(import.meta.dirname, "..", "..", "docs");
 const USER = "alice";
 const PASSWORD = "correct horse battery";
 
+const storeName = process.env.SESSION_STORE || "cookie";
+const opened = await openStore(storeName, process.env);
 const server = await startServer({
   secret: randomBytes(32).toString("base64url"),
+  store: opened.store,
+  storeName,
+  storeWhere: opened.where,
   dbPath: ":memory:",
   port: 0,
   host: "127.0.0.1",
@@ -77,4 +84,5 @@ try {
 } finally {
   await browser.close();
   await server.close();
+  await opened.close();
 }

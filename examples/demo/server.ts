@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { serve } from "tessera/node";
 import { type AppOptions, createApp } from "./app.ts";
-import { loadConfig, StartupError } from "./config.ts";
+import { loadConfig, type OpenedStore, StartupError } from "./config.ts";
 
 /** A running demo server. */
 export interface RunningServer {
@@ -63,16 +63,22 @@ export async function startServer(
 
 async function main(): Promise<void> {
   let running: RunningServer;
+  let opened: OpenedStore | undefined;
+  let storeName: string;
   try {
     const config = loadConfig(process.env, (line) => console.warn(line));
+    storeName = config.storeName;
+    opened = await config.openStore();
     running = await startServer({
       secret: config.secret,
-      store: config.store,
+      store: opened.store,
       storeName: config.storeName,
+      storeWhere: opened.where,
       dbPath: config.dbPath,
       port: config.port,
     });
   } catch (error) {
+    await opened?.close();
     // A configuration problem is the user's to fix: say what, without a stack trace.
     if (error instanceof StartupError || (error as { code?: string }).code === "EADDRINUSE") {
       console.error(`[demo] ${(error as Error).message}`);
@@ -80,9 +86,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  console.log(`tessera demo listening on ${running.url}`);
+  console.log(`tessera demo listening on ${running.url} (session store: ${storeName})`);
+  const store = opened;
   const stop = () => {
-    running.close().then(() => process.exit(0));
+    // The server first (no request in flight uses the store), then the store's client.
+    running
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -129,3 +129,36 @@ export async function login(
   if (options.remember) form.remember = "on";
   return client.submit("/login", "/login", form);
 }
+
+/**
+ * The flash messages on a page, as "category: message" (HTML-escaped).
+ *
+ * @example
+ * flashes((await client.get("/login")).text); // ["info: Successfully logged out."]
+ */
+export function flashes(html: string): string[] {
+  return [...html.matchAll(/<p class="flash flash-(\w+)"[^>]*>([^<]*)<\/p>/g)].map(
+    (m) => `${m[1]}: ${m[2]}`,
+  );
+}
+
+/**
+ * The visit counter on the home page.
+ *
+ * @example
+ * visits((await client.get("/")).text); // 1
+ */
+export function visits(html: string): number {
+  return Number(/id="visits">(\d+)</.exec(html)?.[1]);
+}
+
+/**
+ * The decoded session data shown on /session.
+ *
+ * @example
+ * sessionData((await client.get("/session")).text); // { username: "alice", visits: 2 }
+ */
+export function sessionData(html: string): Record<string, unknown> {
+  const shown = /<pre id="session-data">([^<]*)<\/pre>/.exec(html)?.[1] ?? "null";
+  return JSON.parse(shown.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+}

@@ -1,7 +1,8 @@
 // The pages, as server-rendered HTML. Every interpolated value goes through
 // `html`, which escapes it unless it is already markup made by `html`.
 
-import { CSRF_FIELD } from "./csrf.ts";
+/** The hidden field that carries the CSRF token (app.ts gives it to createCsrf). */
+export const CSRF_FIELD = "_csrf";
 
 /** Markup that is safe to insert as is. Only `html` makes it. */
 export class Html {
@@ -279,6 +280,8 @@ export function cookiesPage(props: {
   tutorial: string | undefined;
   received: CookieView[];
   sessionCookieName: string;
+  /** What the session cookie holds: the sealed session, or a signed id (server stores). */
+  sessionCookieKind: "sealed" | "signed id";
   previous: PreviousVisit;
   now: number;
 }): Html {
@@ -286,7 +289,7 @@ export function cookiesPage(props: {
     ({ name, value }) =>
       html`<tr><td><code>${name}</code></td><td>${
         name === props.sessionCookieName
-          ? html`<span class="muted">sealed, ${value.length} characters: <code>${value.slice(0, 24)}…</code></span>`
+          ? html`<span class="muted">${props.sessionCookieKind}, ${value.length} characters: <code>${value.slice(0, 24)}…</code></span>`
           : html`<code>${value}</code>`
       }</td></tr>`,
   );
@@ -359,23 +362,53 @@ export interface CookieInfo {
   present: boolean;
 }
 
+/** The session store in use, for the session page. */
+export interface StoreView {
+  /** The SESSION_STORE value. */
+  name: string;
+  kind: "cookie" | "server";
+  /** Where it keeps sessions (no credentials). */
+  where: string | undefined;
+  /** Whether cookie sessions are checked against revocation records. */
+  revocation: boolean;
+}
+
+/** One of the user's sessions, as a server store lists it. */
+export interface SessionView {
+  createdAt: Date;
+  lastActiveAt: Date;
+  permanent: boolean;
+  userAgent?: string;
+}
+
 /**
  * The "your session" teaching page.
  *
  * @example
- * sessionPage({ data: session.toJSON(), cookies, … });
+ * sessionPage({ data, hasCsrf: true, store, user, cookies, … });
  */
 export function sessionPage(props: {
+  /** The decoded data, without the CSRF secret. */
   data: unknown;
+  /** Whether the session holds a CSRF secret (not shown). */
+  hasCsrf: boolean;
   isNew: boolean;
   permanent: boolean;
   createdAt: Date;
   lastActiveAt: Date;
   expiresAt: Date;
   cookies: CookieInfo[];
-  storeName: string;
+  store: StoreView;
+  /**
+   * The logged-in user, with a CSRF token for the "log out everywhere" form
+   * (none when the store cannot do it).
+   */
+  user: { id: string; name: string; csrf: string | undefined } | undefined;
+  /** The user's sessions, when the store can list them. */
+  sessions: SessionView[] | undefined;
   now: number;
 }): Html {
+  const { store, user } = props;
   const yes = html`<span class="tag tag-success">yes</span>`;
   const no = html`<span class="tag tag-muted">no</span>`;
   const rows = props.cookies.map(
@@ -389,25 +422,61 @@ export function sessionPage(props: {
   <td>${c.present ? yes : no}</td>
 </tr>`,
   );
+  const cookieStore = store.kind === "cookie";
+  const opened = cookieStore
+    ? html`What the server opened from your session cookie:`
+    : html`What the server loaded from the store, by the id in your session cookie:`;
+  const revocation = cookieStore
+    ? store.revocation
+      ? html`<strong>Revocation is on.</strong> A sealed cookie cannot be taken back once issued, so the server keeps a tiny record per user (a table in the accounts database) and checks it on every logged-in request. Logging out refuses every copy of the old cookie, and <em>log out everywhere</em> refuses every cookie of your account issued before it, except this browser's.`
+      : html`<strong>Revocation is off.</strong> Logging out clears this browser's copy, but a copy of the cookie taken earlier keeps working until it expires.`
+    : html`Logging out deletes the session's record, so a copy of the old cookie opens nothing. <em>Log out everywhere</em> deletes your other sessions' records.`;
+  const list =
+    props.sessions === undefined
+      ? ""
+      : html`<table id="user-sessions">
+    <thead><tr><th>Your sessions</th><th>Created</th><th>Last active</th><th>Remember me</th></tr></thead>
+    <tbody>${props.sessions.map(
+      (s) => html`<tr>
+  <td><small class="muted">${clip(s.userAgent ?? "unknown browser", 60)}</small></td>
+  <td>${ago(s.createdAt, props.now)}</td>
+  <td>${ago(s.lastActiveAt, props.now)}</td>
+  <td>${s.permanent ? yes : no}</td>
+</tr>`,
+    )}</tbody>
+  </table>`;
+  const everywhere =
+    user?.csrf === undefined
+      ? ""
+      : html`<form method="post" action="/logout-all" class="row">
+    ${csrfField(user.csrf)}
+    <button type="submit" class="secondary">Log out everywhere</button>
+    <span class="muted">Ends your other sessions; this browser stays logged in.</span>
+  </form>`;
   return html`<h1>Your session</h1>
 <section class="card">
   <h2>Decoded session data</h2>
-  <p>${
-    props.isNew
-      ? html`You have no session yet: nothing was stored for you.`
-      : html`What the server opened from your session cookie (store: <code>${props.storeName}</code>):`
-  }</p>
+  <p>${props.isNew ? html`You have no session yet: nothing was stored for you.` : opened}</p>
   <pre id="session-data">${JSON.stringify(props.data, null, 2)}</pre>
   ${
     props.isNew
       ? ""
       : html`<dl class="times">
+    <dt>User</dt><dd id="session-user">${user === undefined ? html`<span class="muted">not logged in</span>` : html`<code>${user.id}</code> (${user.name}), from <code>sessions.userOf(session)</code>`}</dd>
     <dt>Created</dt><dd>${formatDate(props.createdAt)} (${ago(props.createdAt, props.now)})</dd>
     <dt>Last active</dt><dd>${formatDate(props.lastActiveAt)} (${ago(props.lastActiveAt, props.now)})</dd>
     <dt>Expires</dt><dd>${formatDate(props.expiresAt)}${props.permanent ? " (remember me: 7 days after last activity)" : " (30 minutes idle, 12 hours at most)"}</dd>
   </dl>`
   }
-  <p class="muted"><code>csrf</code> is this session's form token (see <code>csrf.ts</code>), <code>visits</code> the home-page counter. No password here: login stores only your user id and name, and gives the session a new id.</p>
+  <p class="muted">${props.hasCsrf ? html`Not shown: <code>_csrf</code>, the session's CSRF secret, from which every form's token is made (<code>tessera/csrf</code>). ` : ""}<code>visits</code> is the home-page counter. No password here: login records only your user id (in the session's metadata) and name, and gives the session a new id.</p>
+</section>
+
+<section class="card" id="store">
+  <h2>Where your session lives</h2>
+  <p>Store: <code>${store.name}</code>${store.where === undefined ? "" : html`, ${store.where}`}. Choose another with <code>SESSION_STORE</code>.</p>
+  <p>${revocation}</p>
+  ${list}
+  ${everywhere}
 </section>
 
 <section class="card">
@@ -424,11 +493,15 @@ export function sessionPage(props: {
     <dt>Plain cookie</dt>
     <dd>The browser holds the value in clear text. The user (and any script, unless <code>HttpOnly</code>) can read <em>and change</em> it. Good for a theme or a language; never for who is logged in. Example: <code>tutorial</code>, <code>last_visit</code>.</dd>
     <dt>Sealed cookie session</dt>
-    <dd>The browser holds the whole session, encrypted and authenticated with the server's secret (AES-256-GCM). The client carries it but can neither read nor alter it; a changed byte makes the server start a fresh, empty session. No server storage, but the data must stay small (a cookie is at most 4&nbsp;KB), and a logout cannot revoke a copy someone already took. This demo uses it.</dd>
+    <dd>The browser holds the whole session, encrypted and authenticated with the server's secret (AES-256-GCM). The client carries it but can neither read nor alter it; a changed byte makes the server start a fresh, empty session. No server storage, but the data must stay small (a cookie is at most 4&nbsp;KB), and a copy someone already took stays valid until it expires, unless the server keeps revocation records.${cookieStore ? html` <strong>This demo uses it now.</strong>` : ""}</dd>
     <dt>Server session</dt>
-    <dd>The browser holds only a random id; the data lives in a store on the server (SQLite, Redis, Postgres). There is no size limit and a session can be revoked at once, at the cost of a store lookup per request.</dd>
+    <dd>The browser holds only a signed random id; the data lives in a store on the server (SQLite, Redis, Postgres). There is no size limit and a session can be revoked at once, at the cost of a store lookup per request.${cookieStore ? "" : html` <strong>This demo uses it now.</strong>`}</dd>
   </dl>
 </section>`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**
@@ -570,6 +643,7 @@ th, td { text-align: left; padding: 0.45rem 0.5rem; border-bottom: 1px solid var
 th { color: var(--muted); font-weight: 600; white-space: nowrap; }
 td code { white-space: nowrap; }
 td small { display: block; margin: 0; }
+#user-sessions { margin: 0 0 1rem; }
 dl.times { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0 0 0.75rem; }
 dl.times dt { color: var(--muted); }
 dl.times dd { margin: 0; }
