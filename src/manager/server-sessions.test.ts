@@ -199,6 +199,11 @@ describe("login, fixation and the per-user index", () => {
         assert.ok(!info.handle.includes(storeKey(id)) || info.handle.startsWith(storeKey(id)));
       }
     }
+    const safari = await sessions.load(request(c));
+    assert.deepEqual(
+      (await sessions.listByUser("alice", { current: safari })).map((s) => s.current),
+      [true, false, false],
+    );
     assert.equal(await sessions.revoke(list[2]!.handle), true);
     assert.equal((await sessions.load(request(a))).isNew, true, "Firefox revoked");
     assert.equal(

@@ -110,8 +110,11 @@ export interface Sessions<
   login(session: Session<Data, Flash>, userId: string): Promise<void>;
   /** The user a session was logged in for, if any. */
   userOf(session: Session<Data, Flash>): string | undefined;
-  /** A user's sessions (server stores with a per-user index). */
-  listByUser(userId: string): Promise<SessionInfo[]>;
+  /**
+   * A user's sessions, newest activity first (server stores with a per-user
+   * index). Pass the request's own session as `current` to have it marked.
+   */
+  listByUser(userId: string, options?: { current?: Session<Data, Flash> }): Promise<SessionInfo[]>;
   /** Ends one session by the handle `listByUser` gave. Returns false for an unknown handle. */
   revoke(handle: string): Promise<boolean>;
   /**
@@ -494,9 +497,14 @@ export function createSessions<
     }
   }
 
-  async function listByUser(userId: string): Promise<SessionInfo[]> {
+  async function listByUser(
+    userId: string,
+    options: { current?: Session<Data, Flash> } = {},
+  ): Promise<SessionInfo[]> {
     needsIndex("listByUser");
     const now = clock();
+    const currentId = options.current === undefined ? "" : sessionState(options.current).record.id;
+    const currentKey = currentId === "" ? "" : storeKey(currentId);
     const rows = await call("listByUser", () =>
       store.listByUser!(userId, { cookieName: name, now }),
     );
@@ -508,6 +516,7 @@ export function createSessions<
         createdAt: new Date(record.createdAt),
         lastActiveAt: new Date(record.lastActiveAt),
         permanent: record.permanent,
+        current: key === currentKey,
       };
       if (record.userAgent !== undefined) info.userAgent = record.userAgent;
       out.push(info);

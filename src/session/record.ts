@@ -77,4 +77,6 @@ export interface SessionInfo {
   lastActiveAt: Date;
   userAgent?: string;
   permanent: boolean;
+  /** True for the session passed as `current`. */
+  current: boolean;
 }
