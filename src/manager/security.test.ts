@@ -238,6 +238,16 @@ describe("development and production modes", () => {
     assert.throws(() =>
       createSessions({ secrets: SECRET, cookie: { name: "s", sameSite: "none", secure: false } }),
     );
+    assert.throws(
+      () => createSessions({ secrets: SECRET, cookie: { name: "sid" } }),
+      /__Host- \(or __Secure-\) prefix/,
+    );
+    assert.doesNotThrow(() =>
+      createSessions({ secrets: SECRET, cookie: { name: "__Secure-sid" } }),
+    );
+    assert.doesNotThrow(() =>
+      createSessions({ secrets: SECRET, cookie: { name: "session", allowUnprefixed: true } }),
+    );
     assert.doesNotThrow(() => createSessions({ secrets: SECRET }));
   });
 
@@ -248,4 +258,13 @@ describe("development and production modes", () => {
       { name: "__Host-session", path: "/", secure: true, httpOnly: true, sameSite: "lax" },
     );
   });
+});
+
+test("login on an empty cookie session writes the cookie (the user is the content)", async () => {
+  const { sessions } = setup();
+  const { value } = await step(sessions, undefined, (s) => sessions.login(s, "alice"));
+  assert.ok(value, "a cookie was written");
+  assert.equal(sessions.userOf(await sessions.load(request(`${NAME}=${value}`))), "alice");
+  const out = await step(sessions, value, (s) => s.clear());
+  assert.equal(out.value, "", "clear() logs out and deletes the emptied cookie");
 });

@@ -36,6 +36,11 @@ import { createRevocation, type Revocation } from "./revocation.ts";
 export interface SessionCookieOptions
   extends Omit<SetCookieOptions, "maxAge" | "expires" | "encode"> {
   name?: string;
+  /**
+   * Allows a name without the `__Host-`/`__Secure-` prefix in production
+   * (to share a cookie with another app). Off by default.
+   */
+  allowUnprefixed?: boolean;
 }
 
 /**
@@ -222,7 +227,11 @@ export function createSessions<
   const timeout = toMillis(options.storeTimeout ?? "2s", "storeTimeout");
   const retryAfter = options.retryAfter ?? 5;
 
-  const { name: givenName = "__Host-session", ...cookieOptions } = options.cookie ?? {};
+  const {
+    name: givenName = "__Host-session",
+    allowUnprefixed: _,
+    ...cookieOptions
+  } = options.cookie ?? {};
   const attributes: SetCookieOptions = {
     path: "/",
     secure: true,
@@ -240,10 +249,18 @@ export function createSessions<
     warnOnce(
       `[tessera] development mode: the session cookie "${name}" is sent without Secure and without its __Host- prefix. Never use this in production.`,
     );
-  } else if (production && (attributes.secure === false || attributes.httpOnly === false)) {
-    throw new ConfigError(
-      `in production the session cookie must be Secure and HttpOnly (got secure: ${attributes.secure}, httpOnly: ${attributes.httpOnly})`,
-    );
+  } else if (production) {
+    if (attributes.secure === false || attributes.httpOnly === false) {
+      throw new ConfigError(
+        `in production the session cookie must be Secure and HttpOnly (got secure: ${attributes.secure}, httpOnly: ${attributes.httpOnly})`,
+      );
+    }
+    // ASVS 5.0 V3.3.1: a cookie without the __Host- prefix uses __Secure-.
+    if (!/^__(Host|Secure)-/.test(name) && options.cookie?.allowUnprefixed !== true) {
+      throw new ConfigError(
+        `in production the session cookie's name needs the __Host- (or __Secure-) prefix, got ${JSON.stringify(name)}; set cookie.allowUnprefixed to share a cookie with another app (Flask's "session", say)`,
+      );
+    }
   }
   // Fails now, not on the first request, for a bad name or an unsafe mix
   // (a __Host- name with a Domain, SameSite=None without Secure, …).
@@ -405,9 +422,14 @@ export function createSessions<
       }
       return;
     }
-    // An emptied cookie session is deleted, as Flask does. A server session
-    // keeps its (empty) record: a concurrent request may be adding a key.
-    if (!server && modified && Object.keys(record.data).length === 0 && record.flash.length === 0) {
+    // An emptied cookie session (no data, no flash, no user) is deleted, as
+    // Flask does. A server session keeps its (empty) record: a concurrent
+    // request may be adding a key.
+    const empty =
+      Object.keys(record.data).length === 0 &&
+      record.flash.length === 0 &&
+      record.userId === undefined;
+    if (!server && modified && empty) {
       if (stored || state.hadBadCookie) {
         result.setCookie.push(deletion);
         result.noStore = true;
