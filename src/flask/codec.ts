@@ -1,0 +1,251 @@
+import { isAscii } from "node:buffer";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
+import { safeEqual } from "../crypto/compare.ts";
+import { decodeBase64url } from "../crypto/seal.ts";
+import { checkSecret, type Secret } from "../crypto/secrets.ts";
+import { ConfigError, WeakSecretError } from "../errors.ts";
+import { type Duration, toMillis } from "../session/duration.ts";
+import {
+  FlaskExpiredError,
+  FlaskFutureError,
+  FlaskPayloadError,
+  FlaskSignatureError,
+} from "./errors.ts";
+import { dumpFlaskJson, parseFlaskJson } from "./json.ts";
+import { deflate, InflateError, inflate } from "./zlib.ts";
+
+// Flask's default session cookie (SecureCookieSessionInterface), as
+// itsdangerous' URLSafeTimedSerializer writes it:
+//
+//   cookie    = payload "." timestamp "." signature      (each base64url, no padding)
+//   payload   = b64(json) | "." b64(zlib(json))          (compressed only when 2+ bytes shorter)
+//   timestamp = b64(seconds, big-endian, leading zero bytes stripped)
+//   signature = HMAC-SHA1(key, payload "." timestamp)
+//   key       = HMAC-SHA1(secret, "cookie-session")      (key_derivation "hmac")
+//
+// Reading checks, in order: the signature (against every key, in constant
+// time), then the age, and only then decodes, inflates and parses.
+
+/** Flask session data: a dict. See `values.ts` for how Python types map. */
+export type FlaskSessionData = Record<string, unknown>;
+
+/**
+ * Options of {@link createFlaskCodec} and `flaskCookieStore`.
+ *
+ * @example
+ * const options: FlaskCodecOptions = { secretKey: process.env.FLASK_SECRET_KEY!, maxAge: "31d" };
+ */
+export interface FlaskCodecOptions {
+  /** The Flask app's `SECRET_KEY` (text is UTF-8 encoded, as Python does). It signs. */
+  secretKey: Secret;
+  /** Flask's `SECRET_KEY_FALLBACKS`: older keys that still verify, never sign. */
+  fallbackKeys?: readonly Secret[];
+  /**
+   * Flask's `PERMANENT_SESSION_LIFETIME`: older cookies are refused, as Flask
+   * refuses them. Seconds or `"31d"`-style text; default `"31d"`.
+   */
+  maxAge?: Duration;
+  /**
+   * Accept keys that `checkSecret` refuses (short, patterned or well-known),
+   * for an existing Flask app whose key cannot change yet. One warning is
+   * emitted per process. Anyone who guesses such a key can forge sessions.
+   */
+  allowWeakSecret?: boolean;
+}
+
+/** A decoded cookie and what is known about it. */
+export interface FlaskOpened {
+  data: FlaskSessionData;
+  /** When the cookie was written (ms since the epoch; Flask keeps whole seconds). */
+  signedAt: number;
+  /** True when a fallback key verified it: write it again with `secretKey`. */
+  stale: boolean;
+}
+
+/** Reads and writes Flask session cookies. See {@link createFlaskCodec}. */
+export interface FlaskCodec {
+  /** Writes `data` as Flask would at `timestamp` (ms or Date; default now). */
+  encode(data: FlaskSessionData, options?: { timestamp?: number | Date }): string;
+  /** Verifies and reads a cookie at `now` (ms or Date; default now). Throws a `FlaskCookieError`. */
+  decode(value: string, options?: { now?: number | Date }): FlaskSessionData;
+  /** {@link FlaskCodec.decode}, with the signing time and whether a fallback key verified it. */
+  open(value: string, options?: { now?: number | Date }): FlaskOpened;
+  /** The maximum age in seconds. */
+  readonly maxAge: number;
+}
+
+const SALT = "cookie-session";
+const SIGNATURE_BYTES = 20; // SHA-1
+const MAX_TIMESTAMP = 253402300799; // 9999-12-31T23:59:59Z
+// Inflating is bounded: a 4 KiB cookie can expand about a thousandfold.
+const MAX_INFLATED = 1 << 20;
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+let warnedWeak = false;
+
+function deriveKey(secret: Secret, allowWeak: boolean, option: string): KeyObject {
+  if (typeof secret !== "string" && !(secret instanceof Uint8Array))
+    throw new ConfigError(`${option} must be a string or a Uint8Array`);
+  const bytes = typeof secret === "string" ? Buffer.from(secret, "utf8") : secret;
+  // Flask has no session at all without a key.
+  if (bytes.length === 0) throw new ConfigError(`${option} is empty`);
+  try {
+    checkSecret(secret);
+  } catch (error) {
+    if (!(error instanceof WeakSecretError)) throw error;
+    if (!allowWeak) {
+      const reason = /refused: (.*?)\. Make a strong/.exec(error.message)?.[1] ?? "it is weak";
+      throw new WeakSecretError(
+        `the Flask ${option}: ${reason} (for an existing Flask key that cannot change yet, pass allowWeakSecret: true and rotate it)`,
+      );
+    }
+    if (!warnedWeak) {
+      warnedWeak = true;
+      process.emitWarning(
+        "a weak Flask secret key is accepted (allowWeakSecret): anyone who guesses it can forge sessions. Rotate it: set a strong SECRET_KEY and move the old one to SECRET_KEY_FALLBACKS / fallbackKeys.",
+        { code: "TESSERA_WEAK_FLASK_SECRET" },
+      );
+    }
+  }
+  return createSecretKey(createHmac("sha1", bytes).update(SALT).digest());
+}
+
+function toMs(value: number | Date | undefined, option: string): number {
+  const ms = value === undefined ? Date.now() : value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== "number" || !Number.isFinite(ms))
+    throw new TypeError(`${option} must be a time in ms since the epoch or a Date`);
+  return ms;
+}
+
+// itsdangerous int_to_bytes: big-endian, no leading zero bytes (0 → empty).
+function timestampBytes(seconds: number): Buffer {
+  const bytes: number[] = [];
+  for (let n = seconds; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  return Buffer.from(bytes);
+}
+
+function isPlainObject(value: unknown): value is FlaskSessionData {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A codec for the cookie that Flask's default session interface writes,
+ * byte for byte: same JSON, same compression choice, same signature. Python
+ * values map to `FlaskTuple`, `Uint8Array`, `Markup`, `UUID`, `Date`,
+ * `FlaskFloat` and `bigint` (see `tessera/flask`), so a decoded session is
+ * encoded back unchanged.
+ *
+ * `decode` throws `FlaskSignatureError` (wrong key, changed or truncated
+ * value), `FlaskExpiredError` (older than `maxAge`), `FlaskFutureError`
+ * (signed in the future) or `FlaskPayloadError` (signed, but not session
+ * data; or a `__proto__`/`constructor`/`prototype` key). Nothing is parsed
+ * before the signature verifies.
+ *
+ * @example
+ * import { createFlaskCodec } from "tessera/flask";
+ * const flask = createFlaskCodec({ secretKey: process.env.FLASK_SECRET_KEY! });
+ * const cookie = flask.encode({ user: "alice" });
+ * flask.decode(cookie); // { user: "alice" }
+ */
+export function createFlaskCodec(options: FlaskCodecOptions): FlaskCodec {
+  if (options === null || typeof options !== "object")
+    throw new ConfigError("createFlaskCodec() needs an options object with secretKey");
+  const allowWeak = options.allowWeakSecret === true;
+  const keys = [
+    deriveKey(options.secretKey, allowWeak, "secretKey"),
+    ...(options.fallbackKeys ?? []).map((k, i) => deriveKey(k, allowWeak, `fallbackKeys[${i}]`)),
+  ];
+  const maxAge = Math.floor(toMillis(options.maxAge ?? "31d", "maxAge") / 1000);
+  const newest = keys[0]!;
+
+  function open(value: string, opts?: { now?: number | Date }): FlaskOpened {
+    const now = Math.floor(toMs(opts?.now, "now") / 1000);
+    if (typeof value !== "string") throw new FlaskSignatureError("the cookie is not a string");
+    // Signer.unsign: the signature is what follows the last ".".
+    const sigDot = value.lastIndexOf(".");
+    if (sigDot < 0) throw new FlaskSignatureError('no "." found in the cookie');
+    const signed = value.slice(0, sigDot);
+    const signature = decodeBase64url(value.slice(sigDot + 1));
+    let keyIndex = -1;
+    if (signature !== null && signature.length === SIGNATURE_BYTES) {
+      for (let i = 0; i < keys.length; i++) {
+        const expected = createHmac("sha1", keys[i]!).update(signed).digest();
+        if (safeEqual(expected, signature)) {
+          keyIndex = i;
+          break;
+        }
+      }
+    }
+    if (keyIndex < 0) throw new FlaskSignatureError("the signature does not match");
+
+    // TimestampSigner.unsign: the timestamp is the last part of the signed value.
+    const tsDot = signed.lastIndexOf(".");
+    if (tsDot < 0) throw new FlaskSignatureError("the timestamp is missing");
+    const tsBytes = decodeBase64url(signed.slice(tsDot + 1));
+    let signedSeconds = 0;
+    if (tsBytes !== null) for (const b of tsBytes) signedSeconds = signedSeconds * 256 + b;
+    // Past Python's datetime (year 9999) itsdangerous calls it malformed.
+    if (tsBytes === null || signedSeconds > MAX_TIMESTAMP)
+      throw new FlaskSignatureError("the timestamp is malformed");
+    const signedAt = signedSeconds * 1000;
+    const age = now - signedSeconds;
+    if (age > maxAge) throw new FlaskExpiredError(new Date(signedAt), age, maxAge);
+    if (age < 0) throw new FlaskFutureError(new Date(signedAt), -age);
+
+    // URLSafeSerializerMixin.load_payload, then TaggedJSONSerializer.loads.
+    let payload = signed.slice(0, tsDot);
+    const compressed = payload.charCodeAt(0) === 46; /* . */
+    if (compressed) payload = payload.slice(1);
+    let bytes: Uint8Array | null = decodeBase64url(payload);
+    if (bytes === null) throw new FlaskPayloadError("the payload is not base64url");
+    if (compressed) {
+      try {
+        bytes = inflate(bytes, MAX_INFLATED);
+      } catch (error) {
+        if (error instanceof InflateError)
+          throw new FlaskPayloadError(`the payload does not decompress: ${error.message}`);
+        throw error;
+      }
+    }
+    let text: string;
+    if (isAscii(bytes))
+      text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+    else {
+      try {
+        text = utf8.decode(bytes);
+      } catch {
+        throw new FlaskPayloadError("the payload is not UTF-8");
+      }
+    }
+    const data = parseFlaskJson(text);
+    if (!isPlainObject(data)) throw new FlaskPayloadError("a Flask session must be a dict");
+    return { data, signedAt, stale: keyIndex !== 0 };
+  }
+
+  return {
+    maxAge,
+    open,
+    decode(value, opts) {
+      return open(value, opts).data;
+    },
+    encode(data, opts) {
+      if (!isPlainObject(data))
+        throw new FlaskPayloadError("a Flask session must be a plain object");
+      const seconds = Math.floor(toMs(opts?.timestamp, "timestamp") / 1000);
+      if (seconds < 0) throw new RangeError("timestamp must not be before 1970");
+      const json = Buffer.from(dumpFlaskJson(data), "latin1"); // ASCII: ensure_ascii
+      // zlib's smallest stream is 8 bytes, so short JSON never compresses shorter.
+      let payload: string | undefined;
+      if (json.length > 9) {
+        const packed = deflate(json);
+        if (packed.length < json.length - 1)
+          payload = `.${Buffer.from(packed.buffer, packed.byteOffset, packed.length).toString("base64url")}`;
+      }
+      payload ??= json.toString("base64url");
+      const signed = `${payload}.${timestampBytes(seconds).toString("base64url")}`;
+      return `${signed}.${createHmac("sha1", newest).update(signed).digest("base64url")}`;
+    },
+  };
+}
