@@ -148,6 +148,16 @@ const NO_HEADERS: SessionHeaders = Object.freeze({
 
 export { storeKey };
 
+// NODE_ENV where there is one: Deno without --allow-env throws on access,
+// and Workers without nodejs_compat have no process at all.
+function nodeEnv(): string | undefined {
+  try {
+    return globalThis.process?.env?.NODE_ENV;
+  } catch {
+    return undefined;
+  }
+}
+
 let warned = false;
 function warnOnce(message: string): void {
   if (warned) return;
@@ -239,7 +249,7 @@ export function createSessions<
     sameSite: "lax",
     ...cookieOptions,
   };
-  const production = process.env.NODE_ENV === "production";
+  const production = nodeEnv() === "production";
   let name = givenName;
   if (options.development === true) {
     if (production)
