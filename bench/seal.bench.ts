@@ -44,7 +44,6 @@ const record: SessionRecord = {
   lastActiveAt: now,
   permanent: false,
 };
-record.id = "Qm9vbGVhbk5vdEFuSWQxMjM0";
 const context = { cookieName: "__Host-session", now };
 const tessera = () => store.get(store.set("", record, context) as string, context);
 

@@ -112,22 +112,24 @@ export function createSealer(ring: KeyRing, purpose: Purpose): Sealer {
   const keys = ring.keys(purpose);
   const newest = keys[0]!;
   const contexts = new Map<string, Buffer[]>();
+  const nonce = Buffer.allocUnsafeSlow(NONCE);
   return {
     seal(plaintext, context) {
-      const body = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
+      // The nonce goes in a scratch buffer first (createCipheriv copies it),
+      // so the output can be allocated once the ciphertext's length is known
+      // and the plaintext string is encoded only inside the cipher.
+      fillRandom(nonce, 0, NONCE);
+      const cipher = createCipheriv("aes-256-gcm", newest.key, nonce);
+      cipher.setAAD(associatedData(keys, contexts, context, 0));
+      const body =
+        typeof plaintext === "string" ? cipher.update(plaintext, "utf8") : cipher.update(plaintext);
+      cipher.final();
       const out = Buffer.allocUnsafe(OVERHEAD + body.length);
       out[0] = VERSION;
       newest.id.copy(out, 1);
-      fillRandom(out, HEADER, NONCE);
-      const cipher = createCipheriv(
-        "aes-256-gcm",
-        newest.key,
-        out.subarray(HEADER, HEADER + NONCE),
-      );
-      cipher.setAAD(associatedData(keys, contexts, context, 0));
-      const written = cipher.update(body).copy(out, HEADER + NONCE);
-      cipher.final();
-      cipher.getAuthTag().copy(out, HEADER + NONCE + written);
+      nonce.copy(out, HEADER);
+      body.copy(out, HEADER + NONCE);
+      cipher.getAuthTag().copy(out, HEADER + NONCE + body.length);
       return out.toString("base64url");
     },
     open(token, context) {
