@@ -12,12 +12,19 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import { createFlaskCodec } from "../src/flask/codec.ts";
 import { dumpFlaskJson } from "../src/flask/json.ts";
 import { FlaskTuple } from "../src/flask/values.ts";
 import { compare } from "./harness.ts";
 
 const smoke = process.env.BENCH_SMOKE === "1";
+// Both sides share the machine: a loaded one slows them unevenly.
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} (1, 5, 15 min) on ${cpus().length} CPUs`;
+console.log(`# ${load()}`);
 const NUMBER = smoke ? 50 : 2000;
 const REPEAT = smoke ? 1 : 7;
 
@@ -144,4 +151,5 @@ if (summary.length > 0) {
     `\nsummary (Python timeit median of ${REPEAT}×${NUMBER}; target ≥ 4×)${smoke ? " [smoke run: correctness only, not a measurement]" : ""}:`,
   );
   for (const line of summary) console.log(`  ${line}`);
+  console.log(`  (${load()} at the end)`);
 }

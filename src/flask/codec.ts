@@ -1,7 +1,6 @@
 import { isAscii } from "node:buffer";
-import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { safeEqual } from "../crypto/compare.ts";
-import { decodeBase64url } from "../crypto/seal.ts";
 import { checkSecret, type Secret } from "../crypto/secrets.ts";
 import { ConfigError, WeakSecretError } from "../errors.ts";
 import { type Duration, toMillis } from "../session/duration.ts";
@@ -11,8 +10,9 @@ import {
   FlaskPayloadError,
   FlaskSignatureError,
 } from "./errors.ts";
-import { dumpFlaskJson, parseFlaskJson } from "./json.ts";
-import { deflate, InflateError, inflate } from "./zlib.ts";
+import { dumpFlaskJsonView, parseFlaskJson } from "./json.ts";
+import { type HmacSha1Key, hmacSha1, hmacSha1Key } from "./sha1.ts";
+import { deflateView, InflateError, inflateView } from "./zlib.ts";
 
 // Flask's default session cookie (SecureCookieSessionInterface), as
 // itsdangerous' URLSafeTimedSerializer writes it:
@@ -83,7 +83,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 let warnedWeak = false;
 
-function deriveKey(secret: Secret, allowWeak: boolean, option: string): KeyObject {
+function deriveKey(secret: Secret, allowWeak: boolean, option: string): HmacSha1Key {
   if (typeof secret !== "string" && !(secret instanceof Uint8Array))
     throw new ConfigError(`${option} must be a string or a Uint8Array`);
   const bytes = typeof secret === "string" ? Buffer.from(secret, "utf8") : secret;
@@ -107,7 +107,10 @@ function deriveKey(secret: Secret, allowWeak: boolean, option: string): KeyObjec
       );
     }
   }
-  return createSecretKey(createHmac("sha1", bytes).update(SALT).digest());
+  const key = createHmac("sha1", bytes).update(SALT).digest();
+  const prepared = hmacSha1Key(key);
+  key.fill(0);
+  return prepared;
 }
 
 function toMs(value: number | Date | undefined, option: string): number {
@@ -117,11 +120,87 @@ function toMs(value: number | Date | undefined, option: string): number {
   return ms;
 }
 
-// itsdangerous int_to_bytes: big-endian, no leading zero bytes (0 → empty).
-function timestampBytes(seconds: number): Buffer {
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+// Each base64url character's value, -1 for any other character.
+const B64URL_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64URL_VALUE[B64URL.charCodeAt(i)] = i;
+
+// itsdangerous int_to_bytes, in base64url: big-endian, no leading zero
+// bytes (0 → empty). The last one is kept: cookies written in the same
+// second share it.
+let lastSeconds = -1;
+let lastTimestamp = "";
+function timestampText(seconds: number): string {
+  if (seconds === lastSeconds) return lastTimestamp;
   const bytes: number[] = [];
   for (let n = seconds; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return Buffer.from(bytes);
+  lastTimestamp = Buffer.from(bytes).toString("base64url");
+  lastSeconds = seconds;
+  return lastTimestamp;
+}
+
+// The integer that canonical base64url `text` spells (itsdangerous
+// int_from_bytes), or -1 when decodeBase64url would refuse the text. Large
+// values lose precision, but anything past MAX_TIMESTAMP is refused anyway.
+function timestampValue(text: string): number {
+  const length = text.length;
+  if (length % 4 === 1) return -1;
+  let value = 0;
+  let digit = 0;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    digit = c < 128 ? B64URL_VALUE[c]! : -1;
+    if (digit < 0) return -1;
+    value = value * 64 + digit;
+  }
+  // The last character's unused low bits must be zero; they are not data.
+  const unused = length % 4 === 2 ? 4 : length % 4 === 3 ? 2 : 0;
+  if ((digit & ((1 << unused) - 1)) !== 0) return -1;
+  return value / (1 << unused);
+}
+
+// Reused buffers: a payload to decompress or read, the signature computed
+// and the one given.
+let payloadBytes: Buffer = Buffer.alloc(4096);
+const mac = Buffer.alloc(SIGNATURE_BYTES);
+const givenMac = Buffer.alloc(SIGNATURE_BYTES);
+
+// decodeBase64url (canonical base64url, or null) into `into`: the number
+// of bytes, or -1 (also when `into` is too short for them). Buffer#write
+// decodes as Buffer.from does, skipping foreign characters (the result is
+// then short) and taking "+" and "/" too (refused here).
+function decodeInto(text: string, into: Buffer): number {
+  const length = text.length;
+  if (length % 4 === 1) return -1;
+  const n = into.write(text, 0, "base64url");
+  if (n !== (length * 3) >> 2 || text.includes("+") || text.includes("/")) return -1;
+  if (length % 4 !== 0) {
+    // The last character's unused low bits must be zero.
+    const last = text.charCodeAt(length - 1);
+    const value = last < 128 ? B64URL_VALUE[last]! : -1;
+    if ((value & (length % 4 === 2 ? 0b1111 : 0b11)) !== 0) return -1;
+  }
+  return n;
+}
+
+// base64url and latin1 text of a view, through a Buffer over its whole
+// ArrayBuffer, kept for the few ArrayBuffers that are reused (those of the
+// JSON writer, deflateView and inflateView).
+const views: Buffer[] = [];
+let nextView = 0;
+function bufferOf(view: Uint8Array): Buffer {
+  const arrayBuffer = view.buffer;
+  for (let i = 0; i < views.length; i++) if (views[i]!.buffer === arrayBuffer) return views[i]!;
+  const buffer = Buffer.from(arrayBuffer);
+  views[nextView] = buffer;
+  nextView = (nextView + 1) % 4;
+  return buffer;
+}
+function base64url(view: Uint8Array): string {
+  return bufferOf(view).toString("base64url", view.byteOffset, view.byteOffset + view.length);
+}
+function latin1(view: Uint8Array): string {
+  return bufferOf(view).toString("latin1", view.byteOffset, view.byteOffset + view.length);
 }
 
 function isPlainObject(value: unknown): value is FlaskSessionData {
@@ -167,12 +246,13 @@ export function createFlaskCodec(options: FlaskCodecOptions): FlaskCodec {
     const sigDot = value.lastIndexOf(".");
     if (sigDot < 0) throw new FlaskSignatureError('no "." found in the cookie');
     const signed = value.slice(0, sigDot);
-    const signature = decodeBase64url(value.slice(sigDot + 1));
+    // A signature of other than 27 characters is not 20 bytes.
+    const signature = value.length - sigDot - 1 === 27 ? value.slice(sigDot + 1) : "";
     let keyIndex = -1;
-    if (signature !== null && signature.length === SIGNATURE_BYTES) {
+    if (decodeInto(signature, givenMac) === SIGNATURE_BYTES) {
       for (let i = 0; i < keys.length; i++) {
-        const expected = createHmac("sha1", keys[i]!).update(signed).digest();
-        if (safeEqual(expected, signature)) {
+        hmacSha1(keys[i]!, signed, mac, 0);
+        if (safeEqual(mac, givenMac)) {
           keyIndex = i;
           break;
         }
@@ -183,11 +263,9 @@ export function createFlaskCodec(options: FlaskCodecOptions): FlaskCodec {
     // TimestampSigner.unsign: the timestamp is the last part of the signed value.
     const tsDot = signed.lastIndexOf(".");
     if (tsDot < 0) throw new FlaskSignatureError("the timestamp is missing");
-    const tsBytes = decodeBase64url(signed.slice(tsDot + 1));
-    let signedSeconds = 0;
-    if (tsBytes !== null) for (const b of tsBytes) signedSeconds = signedSeconds * 256 + b;
+    const signedSeconds = timestampValue(signed.slice(tsDot + 1));
     // Past Python's datetime (year 9999) itsdangerous calls it malformed.
-    if (tsBytes === null || signedSeconds > MAX_TIMESTAMP)
+    if (signedSeconds < 0 || signedSeconds > MAX_TIMESTAMP)
       throw new FlaskSignatureError("the timestamp is malformed");
     const signedAt = signedSeconds * 1000;
     const age = now - signedSeconds;
@@ -198,20 +276,21 @@ export function createFlaskCodec(options: FlaskCodecOptions): FlaskCodec {
     let payload = signed.slice(0, tsDot);
     const compressed = payload.charCodeAt(0) === 46; /* . */
     if (compressed) payload = payload.slice(1);
-    let bytes: Uint8Array | null = decodeBase64url(payload);
-    if (bytes === null) throw new FlaskPayloadError("the payload is not base64url");
+    if (payloadBytes.length < payload.length) payloadBytes = Buffer.alloc(payload.length);
+    const length = decodeInto(payload, payloadBytes);
+    if (length < 0) throw new FlaskPayloadError("the payload is not base64url");
+    let bytes: Uint8Array;
     if (compressed) {
       try {
-        bytes = inflate(bytes, MAX_INFLATED);
+        bytes = inflateView(payloadBytes, MAX_INFLATED, length);
       } catch (error) {
         if (error instanceof InflateError)
           throw new FlaskPayloadError(`the payload does not decompress: ${error.message}`);
         throw error;
       }
-    }
+    } else bytes = payloadBytes.subarray(0, length);
     let text: string;
-    if (isAscii(bytes))
-      text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+    if (isAscii(bytes)) text = latin1(bytes);
     else {
       try {
         text = utf8.decode(bytes);
@@ -219,6 +298,7 @@ export function createFlaskCodec(options: FlaskCodecOptions): FlaskCodec {
         throw new FlaskPayloadError("the payload is not UTF-8");
       }
     }
+    if (payloadBytes.length > 1 << 16) payloadBytes = Buffer.alloc(4096); // do not keep a large buffer
     const data = parseFlaskJson(text);
     if (!isPlainObject(data)) throw new FlaskPayloadError("a Flask session must be a dict");
     return { data, signedAt, stale: keyIndex !== 0 };
@@ -235,17 +315,18 @@ export function createFlaskCodec(options: FlaskCodecOptions): FlaskCodec {
         throw new FlaskPayloadError("a Flask session must be a plain object");
       const seconds = Math.floor(toMs(opts?.timestamp, "timestamp") / 1000);
       if (seconds < 0) throw new RangeError("timestamp must not be before 1970");
-      const json = Buffer.from(dumpFlaskJson(data), "latin1"); // ASCII: ensure_ascii
+      const json = dumpFlaskJsonView(data); // ASCII: ensure_ascii
+      const length = json.length;
       // zlib's smallest stream is 8 bytes, so short JSON never compresses shorter.
       let payload: string | undefined;
-      if (json.length > 9) {
-        const packed = deflate(json);
-        if (packed.length < json.length - 1)
-          payload = `.${Buffer.from(packed.buffer, packed.byteOffset, packed.length).toString("base64url")}`;
+      if (length > 9) {
+        const packed = deflateView(json);
+        if (packed.length < length - 1) payload = `.${base64url(packed)}`;
       }
-      payload ??= json.toString("base64url");
-      const signed = `${payload}.${timestampBytes(seconds).toString("base64url")}`;
-      return `${signed}.${createHmac("sha1", newest).update(signed).digest("base64url")}`;
+      payload ??= base64url(json);
+      const signed = `${payload}.${timestampText(seconds)}`;
+      hmacSha1(newest, signed, mac, 0);
+      return `${signed}.${mac.toString("base64url")}`;
     },
   };
 }

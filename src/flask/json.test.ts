@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FlaskPayloadError } from "./errors.ts";
-import { dumpFlaskJson, httpDate, parseFlaskJson, pyFloat } from "./json.ts";
+import { dumpFlaskJson, dumpFlaskJsonView, httpDate, parseFlaskJson, pyFloat } from "./json.ts";
 import { FlaskFloat, FlaskTuple, Markup, UUID } from "./values.ts";
 
 describe("pyFloat: Python's repr(float)", () => {
@@ -87,6 +87,41 @@ describe("dumpFlaskJson", () => {
     assert.equal(dumpFlaskJson({ h: html, gone: undefined }), '{"h":{" m":"<b>"}}');
     // After dropping undefined, a single tag key must still be escaped.
     assert.equal(dumpFlaskJson({ x: { " t": 1, y: undefined } }), '{"x":{" di":{" t__":1}}}');
+  });
+
+  test("dumpFlaskJsonView writes the same text as bytes, for large data and many keys too", () => {
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i]));
+    const large = {
+      text: "x".repeat(100_000),
+      list: Array.from({ length: 5000 }, (_, i) => [i, `é${i}`]),
+    };
+    for (const data of [{}, { a: "b" }, many, large, { a: new FlaskTuple(1, "é") }]) {
+      const text = dumpFlaskJson(data);
+      assert.equal(Buffer.from(dumpFlaskJsonView(data)).toString("latin1"), text);
+    }
+    assert.equal(
+      dumpFlaskJson(many),
+      JSON.stringify(Object.fromEntries(Object.entries(many).sort(([a], [b]) => (a < b ? -1 : 1)))),
+    );
+  });
+
+  test("user code that dumps JSON while a dump runs (toJSON, a getter) does not disturb it", () => {
+    class Later {
+      toJSON() {
+        return { inner: dumpFlaskJson({ z: [1, 2], y: "in" }) };
+      }
+    }
+    const data = {
+      a: "x".repeat(40),
+      b: new Later(),
+      get c() {
+        return dumpFlaskJson({ q: 1 });
+      },
+    };
+    assert.equal(
+      dumpFlaskJson(data),
+      `{"a":"${"x".repeat(40)}","b":{"inner":"{\\"y\\":\\"in\\",\\"z\\":[1,2]}"},"c":"{\\"q\\":1}"}`,
+    );
   });
 
   test("refuses what Flask cannot hold, naming the place", () => {

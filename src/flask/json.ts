@@ -19,8 +19,14 @@ function fail(message: string): never {
   throw new FlaskPayloadError(message);
 }
 
+// FORBIDDEN.has(key), cheaper for the keys that are not.
+function isForbidden(key: string): boolean {
+  const n = key.length;
+  return (n === 9 || n === 11) && FORBIDDEN.has(key);
+}
+
 function refuseKey(key: string): void {
-  if (FORBIDDEN.has(key)) fail(`session data may not hold the key ${JSON.stringify(key)}`);
+  if (isForbidden(key)) fail(`session data may not hold the key ${JSON.stringify(key)}`);
 }
 
 // A value the writer refuses. Each enclosing dict or list adds its key on the
@@ -126,12 +132,26 @@ function byCodePoint(a: string, b: string): number {
 }
 
 function sortKeys(keys: string[]): string[] {
-  for (const key of keys) {
+  const n = keys.length;
+  for (let k = 0; k < n; k++) {
+    const key = keys[k]!;
     for (let i = 0; i < key.length; i++) {
       if (key.charCodeAt(i) >= 0xd800) return keys.sort(byCodePoint);
     }
   }
-  return keys.sort();
+  if (n > 16) return keys.sort();
+  // Insertion sort: for the few keys of a session dict, much cheaper than
+  // Array.prototype.sort. Same order (UTF-16 units, as `<` compares).
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -167,24 +187,79 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+// The writer's output: ASCII bytes (ensure_ascii), in a buffer that is
+// kept and grown. Writing bytes, not concatenating strings, saves the many
+// small strings that a session's keys and values would make.
+const out = { buf: new Uint8Array(1024), pos: 0 };
+
+function room(n: number): Uint8Array {
+  const need = out.pos + n;
+  if (need > out.buf.length) {
+    const grown = new Uint8Array(Math.max(need, out.buf.length * 2));
+    grown.set(out.buf.subarray(0, out.pos));
+    out.buf = grown;
+  }
+  return out.buf;
+}
+
+// Text that is ASCII already.
+function putAscii(text: string): void {
+  const n = text.length;
+  const b = room(n);
+  let p = out.pos;
+  for (let i = 0; i < n; i++) b[p++] = text.charCodeAt(i);
+  out.pos = p;
+}
+
+function putByte(c: number): void {
+  room(1)[out.pos++] = c;
+}
+
+// pyString, written: plain text is copied as it is checked.
+function putString(text: string): void {
+  const n = text.length;
+  const b = room(n + 2);
+  const start = out.pos;
+  let p = start;
+  b[p++] = 34;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 34 || c === 92) {
+      out.pos = start;
+      putAscii(pyString(text));
+      return;
+    }
+    b[p++] = c;
+  }
+  b[p++] = 34;
+  out.pos = p;
+}
+
 // Tags and writes one value, in Flask's tag order: escaped dict, dict,
 // tuple, list, bytes, Markup, UUID, datetime.
-function write(value: unknown, depth: number): string {
+function write(value: unknown, depth: number): void {
   switch (typeof value) {
     case "string":
-      return pyString(value);
+      putString(value);
+      return;
     case "number":
-      return pyNumber(value);
+      putAscii(pyNumber(value));
+      return;
     case "boolean":
-      return value ? "true" : "false";
+      putAscii(value ? "true" : "false");
+      return;
     case "bigint": {
       const text = value.toString();
       if (text.length - (value < 0n ? 1 : 0) > MAX_INT_DIGITS)
         refuse(`is an int of more than ${MAX_INT_DIGITS} digits`);
-      return text;
+      putAscii(text);
+      return;
     }
     case "object":
-      if (value === null) return "null";
+      if (value === null) {
+        putAscii("null");
+        return;
+      }
       break;
     default:
       refuse(`is a ${typeof value}, which a Flask session cannot hold`);
@@ -195,58 +270,78 @@ function write(value: unknown, depth: number): string {
     const record = value as Record<string, unknown>;
     const keys: string[] = [];
     for (const key of Object.keys(record)) {
-      if (FORBIDDEN.has(key))
+      if (isForbidden(key))
         refuse(`session data may not hold the key ${JSON.stringify(key)}`, false);
       if (record[key] !== undefined) keys.push(key);
     }
     if (keys.length === 1 && TAGS.has(keys[0]!)) {
       const key = keys[0]!;
       try {
-        return `{" di":{${pyString(`${key}__`)}:${write(record[key], next)}}}`;
+        putAscii('{" di":{');
+        putString(`${key}__`);
+        putByte(58); // :
+        write(record[key], next);
+        putAscii("}}");
+        return;
       } catch (error) {
         within(error, key);
       }
     }
-    let out = "{";
-    for (const key of sortKeys(keys)) {
-      if (out.length > 1) out += ",";
+    putByte(123); // {
+    const sorted = sortKeys(keys);
+    for (let k = 0; k < sorted.length; k++) {
+      const key = sorted[k]!;
+      if (k > 0) putByte(44); // ,
       try {
-        out += `${pyString(key)}:${write(record[key], next)}`;
+        putString(key);
+        putByte(58); // :
+        write(record[key], next);
       } catch (error) {
         within(error, key);
       }
     }
-    return `${out}}`;
+    putByte(125); // }
+    return;
   }
   if (Array.isArray(value)) {
-    let out = "";
+    const tuple = value instanceof FlaskTuple;
+    putAscii(tuple ? '{" t":[' : "[");
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
       try {
         if (item === undefined) refuse("is undefined, which a Flask session cannot hold");
-        out += i === 0 ? write(item, next) : `,${write(item, next)}`;
+        if (i > 0) putByte(44); // ,
+        write(item, next);
       } catch (error) {
         within(error, i);
       }
     }
-    return value instanceof FlaskTuple ? `{" t":[${out}]}` : `[${out}]`;
+    putAscii(tuple ? "]}" : "]");
+    return;
   }
   if (value instanceof Uint8Array) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return `{" b":"${bytes.toString("base64")}"}`;
+    putAscii(`{" b":"${bytes.toString("base64")}"}`);
+    return;
   }
   const html = (value as { __html__?: unknown }).__html__;
-  if (typeof html === "function") return `{" m":${pyString(String(html.call(value)))}}`;
-  if (value instanceof UUID) return `{" u":"${value.hex}"}`;
-  if (value instanceof Date) return `{" d":"${formatDate(value)}"}`;
-  if (value instanceof FlaskFloat) return pyFloat(value.value);
-  if (value instanceof Map || value instanceof Set)
-    refuse(`is a ${value.constructor.name}; use a plain object or an array`);
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function") return write(toJSON.call(value), depth);
-  return refuse(
-    `is a ${(value as object).constructor?.name ?? "object"}, which a Flask session cannot hold`,
-  );
+  if (typeof html === "function") {
+    putAscii(`{" m":${pyString(String(html.call(value)))}}`);
+    return;
+  }
+  if (value instanceof UUID) putAscii(`{" u":"${value.hex}"}`);
+  else if (value instanceof Date) putAscii(`{" d":"${formatDate(value)}"}`);
+  else if (value instanceof FlaskFloat) putAscii(pyFloat(value.value));
+  else {
+    if (value instanceof Map || value instanceof Set)
+      refuse(`is a ${value.constructor.name}; use a plain object or an array`);
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON !== "function")
+      refuse(
+        `is a ${(value as object).constructor?.name ?? "object"}, which a Flask session cannot hold`,
+      );
+    write(toJSON.call(value), depth);
+  }
 }
 
 function pathText(path: (string | number)[]): string {
@@ -267,14 +362,52 @@ function pathText(path: (string | number)[]): string {
  * dumpFlaskJson({ b: 1, a: new FlaskTuple("x", 2) }); // '{"a":{" t":["x",2]},"b":1}'
  */
 export function dumpFlaskJson(value: unknown): string {
+  const bytes = dumpFlaskJsonView(value);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+}
+
+/**
+ * {@link dumpFlaskJson} as ASCII bytes, in a buffer that the next call
+ * overwrites: for a caller that compresses or encodes them at once.
+ *
+ * @example
+ * const json = dumpFlaskJsonView({ user: "alice" }); // the bytes of '{"user":"alice"}'
+ */
+export function dumpFlaskJsonView(value: unknown): Uint8Array {
+  // User code (a getter, toJSON, __html__) may dump JSON while this call
+  // runs: that one writes to a buffer of its own.
+  if (writing) {
+    const outer = { buf: out.buf, pos: out.pos };
+    out.buf = new Uint8Array(1024);
+    try {
+      return dumpInto(value);
+    } finally {
+      out.buf = outer.buf;
+      out.pos = outer.pos;
+    }
+  }
+  if (out.buf.length > 1 << 16) out.buf = new Uint8Array(1024); // do not keep a large buffer
+  writing = true;
   try {
-    return write(value, 0);
+    return dumpInto(value);
+  } finally {
+    writing = false;
+  }
+}
+
+let writing = false;
+
+function dumpInto(value: unknown): Uint8Array {
+  out.pos = 0;
+  try {
+    write(value, 0);
   } catch (error) {
     if (!(error instanceof Refused)) throw error;
     throw new FlaskPayloadError(
       error.named ? `${pathText(error.path)} ${error.reason}` : error.reason,
     );
   }
+  return out.buf.subarray(0, out.pos);
 }
 
 // ---------------------------------------------------------------- reading
@@ -411,7 +544,12 @@ function dropTwoCodePoints(key: string): string {
 function untag(tag: string, value: unknown): unknown {
   switch (tag) {
     case " t": // tuple(value)
-      if (Array.isArray(value) || value instanceof Uint8Array) return FlaskTuple.from(value);
+      if (Array.isArray(value)) {
+        const tuple = new FlaskTuple();
+        for (let i = 0; i < value.length; i++) tuple.push(value[i]);
+        return tuple;
+      }
+      if (value instanceof Uint8Array) return FlaskTuple.from(value);
       if (typeof value === "string" || value instanceof Markup)
         return FlaskTuple.from(String(value));
       if (value !== null && typeof value === "object" && isPlainObject(value))
@@ -661,14 +799,15 @@ const ESCAPES: Record<string, string> = {
  * parseFlaskJson('{"_flashes":[{" t":["message","Hi"]}]}'); // { _flashes: [FlaskTuple ["message", "Hi"]] }
  */
 export function parseFlaskJson(text: string): unknown {
-  if (nativeIsExact(text)) {
+  const scan = scanJson(text);
+  if (scan !== SLOW) {
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
       value = NOT_PARSED; // Python's extensions or an error: the exact parser says which
     }
-    if (value !== NOT_PARSED) return mayNeedWalk(text) ? revive(value) : value;
+    if (value !== NOT_PARSED) return scan === WALK ? revive(value) : value;
   }
   const parser = new Parser(text);
   const value = parser.value(0);
@@ -678,24 +817,47 @@ export function parseFlaskJson(text: string): unknown {
 }
 
 const NOT_PARSED = Symbol("not parsed");
+// What scanJson finds: JSON.parse's values are json.loads' (EXACT), and
+// may hold a tag or a forbidden key (WALK); or only the exact parser gives
+// json.loads' values (SLOW).
+const EXACT = 0;
+const WALK = 1;
+const SLOW = 2;
 
 // JSON.parse gives the same values as json.loads unless the text holds an
 // int of 16+ digits (maybe beyond 2^53), the int -0, a float with a whole
 // value (1.0 must stay a float), NaN or Infinity, or nesting past the limit.
 // One pass outside strings finds those; the exact parser handles them.
-function nativeIsExact(text: string): boolean {
-  let depth = 0;
+// The same pass looks at the strings: a tag key starts with a space, and a
+// forbidden key is spelled out or hidden behind a \u escape. Without a
+// backslash in the text, each string ends at the next quote.
+function scanJson(text: string): number {
   const n = text.length;
+  const escapes = text.indexOf("\\") !== -1;
+  let walk = escapes && text.includes("\\u");
+  let depth = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 34) break;
-        if (d === 92) i++;
+      const start = i + 1;
+      if (escapes) {
+        for (i++; i < n; i++) {
+          const d = text.charCodeAt(i);
+          if (d === 34) break;
+          if (d === 92) i++;
+        }
+      } else {
+        i = text.indexOf('"', start);
+        if (i < 0) return EXACT; // unterminated: JSON.parse fails, the exact parser says where
+      }
+      if (!walk) {
+        const length = i - start;
+        walk =
+          text.charCodeAt(start) === 32 ||
+          ((length === 9 || length === 11) && FORBIDDEN.has(text.slice(start, i)));
       }
     } else if (c === 123 || c === 91) {
-      if (++depth > MAX_DEPTH) return false;
+      if (++depth > MAX_DEPTH) return SLOW;
     } else if (c === 125 || c === 93) {
       depth--;
     } else if (c === 45 || (c >= 48 && c <= 57)) {
@@ -707,42 +869,42 @@ function nativeIsExact(text: string): boolean {
         else if (!((d >= 48 && d <= 57) || d === 45 || d === 43)) break;
       }
       if (float) {
-        if (Number.isInteger(Number(text.slice(i, j)))) return false;
+        if (Number.isInteger(Number(text.slice(i, j)))) return SLOW;
       } else if (j - i > 15 || (j - i === 2 && c === 45 && text.charCodeAt(i + 1) === 48)) {
-        return false;
+        return SLOW;
       }
       i = j - 1;
     } else if (c === 78 || c === 73) {
-      return false; // NaN, Infinity
+      return SLOW; // NaN, Infinity
     }
   }
-  return true;
+  return walk ? WALK : EXACT;
 }
 
-// Tags are keys that start with a space; forbidden keys are spelled out or
-// hidden behind \u escapes.
-function mayNeedWalk(text: string): boolean {
-  return (
-    text.includes('" ') ||
-    text.includes("__proto__") ||
-    text.includes("constructor") ||
-    text.includes("prototype") ||
-    text.includes("\\u")
-  );
-}
-
-// Flask's _untag_scan over JSON.parse's result: children first, then the dict.
-function revive(value: unknown, depth = 0): unknown {
+// Flask's _untag_scan over JSON.parse's result: children first, then the
+// dict. Only a value that a tag changed is written back.
+function revive(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = revive(value[i], depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (item !== null && typeof item === "object") {
+        const revived = revive(item);
+        if (revived !== item) value[i] = revived;
+      }
+    }
     return value;
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  for (const key of keys) {
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
     refuseKey(key);
-    record[key] = revive(record[key], depth + 1);
+    const item = record[key];
+    if (item !== null && typeof item === "object") {
+      const revived = revive(item);
+      if (revived !== item) record[key] = revived;
+    }
   }
   return keys.length === 1 && TAGS.has(keys[0]!) ? untag(keys[0]!, record[keys[0]!]) : record;
 }

@@ -28,11 +28,13 @@ export class FlaskTuple extends Array<unknown> {
     super();
     for (const item of items) this.push(item);
   }
-
-  static override get [Symbol.species](): ArrayConstructor {
-    return Array;
-  }
 }
+
+// Methods that make a new array (`map`, `filter`, …) make a plain Array.
+// A data property, not a static getter: with a getter, V8 (Node 24) never
+// optimizes a function that makes a FlaskTuple (measured: 0.5 µs a tuple
+// instead of 0.1).
+Object.defineProperty(FlaskTuple, Symbol.species, { value: Array, configurable: true });
 
 /**
  * Markup-safe text (Python's `markupsafe.Markup`): HTML that a template

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { inflateSync } from "node:zlib";
-import { adler32, deflate, InflateError, inflate } from "./zlib.ts";
+import { adler32, deflate, deflateView, InflateError, inflate, inflateView } from "./zlib.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -33,6 +33,18 @@ describe("deflate", () => {
       assert.deepEqual(new Uint8Array(inflateSync(packed)), new Uint8Array(input));
       assert.deepEqual(inflate(packed, input.length), new Uint8Array(input));
     }
+  });
+
+  test("deflateView and inflateView: the same bytes, from a prefix of a larger buffer", () => {
+    const input = text(`{"user":"alice","cart":[${'{"sku":"A-1001","qty":2},'.repeat(20)}{}]}`);
+    const larger = new Uint8Array(input.length + 100).fill(0x7b);
+    larger.set(input);
+    const packed = deflate(input);
+    assert.deepEqual(new Uint8Array(deflateView(larger, input.length)), packed);
+    const stream = new Uint8Array(packed.length + 50).fill(0xff);
+    stream.set(packed);
+    assert.deepEqual(new Uint8Array(inflateView(stream, 1 << 20, packed.length)), input);
+    assert.throws(() => inflateView(stream, 1 << 20, packed.length - 1), InflateError);
   });
 
   test("adler32", () => {
