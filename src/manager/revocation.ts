@@ -1,5 +1,5 @@
 import type { Expiry } from "../session/expiry.ts";
-import type { SessionRecord } from "../session/record.ts";
+import { newRecord, type SessionRecord } from "../session/record.ts";
 import type { SessionStore, StoreContext } from "../session/store.ts";
 import { guard } from "./guard.ts";
 import { storeKey } from "./key.ts";
@@ -57,13 +57,7 @@ export function createRevocation(
       return;
     }
     const data = { ...(existing?.data ?? {}), ...set };
-    await call("set", () =>
-      store.set(
-        key,
-        { id: key, data, flash: [], createdAt: now, lastActiveAt: now, permanent: false },
-        write,
-      ),
-    );
+    await call("set", () => store.set(key, newRecord(now, key, data), write));
   }
 
   return {

@@ -13,7 +13,12 @@ import {
   refreshDue,
   resolveExpiry,
 } from "../session/expiry.ts";
-import type { RecordPatch, SessionInfo, SessionRecord } from "../session/record.ts";
+import {
+  newRecord,
+  type RecordPatch,
+  type SessionInfo,
+  type SessionRecord,
+} from "../session/record.ts";
 import { sealedCookieStore } from "../session/sealed-cookie.ts";
 import {
   type FlashTypes,
@@ -298,15 +303,15 @@ export function createSessions<
     headers: RequestLike["headers"],
     readOnly = false,
   ): Session<Data, Flash> {
-    const record: SessionRecord = {
-      id: "",
-      data: {},
-      flash: [],
-      createdAt: now,
-      lastActiveAt: now,
-      permanent: false,
-    };
-    return new Session<Data, Flash>(expiry, record, true, null, hadBadCookie, headers, readOnly);
+    return new Session<Data, Flash>(
+      expiry,
+      newRecord(now),
+      true,
+      null,
+      hadBadCookie,
+      headers,
+      readOnly,
+    );
   }
 
   async function read(value: string, context: StoreContext): Promise<SessionRecord | null> {

@@ -45,6 +45,16 @@ export interface SessionRecord {
 }
 
 /**
+ * A new, empty record that starts at `now`.
+ *
+ * @example
+ * const record = newRecord(Date.now()); // { id: "", data: {}, flash: [], … }
+ */
+export function newRecord(now: number, id = "", data: Record<string, unknown> = {}): SessionRecord {
+  return { id, data, flash: [], createdAt: now, lastActiveAt: now, permanent: false };
+}
+
+/**
  * The changes one request made to a stored session, for stores that write
  * by key. Keys in `set` and `delete` are data keys; the other fields are
  * present only when they changed. Concurrent patches that touch different
