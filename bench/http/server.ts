@@ -1,13 +1,19 @@
 // One benchmark server: `node bench/http/server.ts <case id>` (see cases.ts).
-// It serves GET /count, the visit counter: read the count from the session,
-// add one, store it, answer it as text. It prints "listening <port>".
+// It serves two routes on the same session:
+//   GET /count  the visit counter: read the count, add one, store it, answer it;
+//   GET /read   read-only: answer the stored count, change nothing.
+// Every answer is the count as text. It prints "listening <port>".
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
 import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import cookie from "@fastify/cookie";
 import secureSession from "@fastify/secure-session";
 import fastifySession from "@fastify/session";
 import { getRequestListener } from "@hono/node-server";
+import { RedisStore } from "connect-redis";
 // @ts-expect-error: cookie-session has no types of its own.
 import cookieSession from "cookie-session";
 import express from "express";
@@ -16,61 +22,123 @@ import expressSession from "express-session";
 import Fastify from "fastify";
 import { Hono, type MiddlewareHandler } from "hono";
 import { CookieStore, sessionMiddleware as honoSessions } from "hono-sessions";
+import { getIronSession } from "iron-session";
+import { createClient } from "redis";
 import { sessionMiddleware as expressTessera } from "../../src/adapters/express.ts";
 import { sessionPlugin } from "../../src/adapters/fastify.ts";
 import { sessionMiddleware as honoTessera } from "../../src/adapters/hono.ts";
+import { commit, load } from "../../src/adapters/node.ts";
 import { createSessions } from "../../src/manager/sessions.ts";
+import type { SessionStore } from "../../src/session/store.ts";
 import { memoryStore } from "../../src/stores/memory.ts";
+import { redisStore } from "../../src/stores/redis.ts";
+import { sqliteStore } from "../../src/stores/sqlite.ts";
 
 type Visits = { visits?: number };
 const secret = randomBytes(32).toString("base64url");
-const tessera = (store?: "memory") =>
-  createSessions<Visits>({ secrets: [secret], ...(store ? { store: memoryStore() } : {}) });
+const prefix = `tessera-bench:${process.pid}:`;
+
+// A Redis client per server, on its own key prefix; the keys expire with the sessions.
+async function redis() {
+  const client = createClient({ url: "redis://127.0.0.1:6379" });
+  client.on("error", (error) => console.error("redis:", error.message));
+  await client.connect();
+  return client;
+}
+
+async function store(kind?: "memory" | "sqlite" | "redis"): Promise<SessionStore | undefined> {
+  if (kind === "memory") return memoryStore();
+  if (kind === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
+    return sqliteStore({ path: join(dir, "sessions.db") });
+  }
+  if (kind === "redis") return redisStore({ client: await redis(), prefix });
+  return undefined;
+}
+
+// The default configuration (no cache of opened cookies); the cookie is the
+// __Host- one a production app sends, over plain HTTP to loopback here.
+const tessera = async (kind?: "memory" | "sqlite" | "redis") => {
+  const chosen = await store(kind);
+  return createSessions<Visits>({ secrets: [secret], ...(chosen ? { store: chosen } : {}) });
+};
 
 // Peer sessions as each plugin types them, reduced to what the counter needs.
 type Bag = { visits?: number };
 type GetSet = { get(key: string): unknown; set(key: string, value: unknown): void };
+const TEXT = { "content-type": "text/plain; charset=utf-8" };
 
-function expressApp(...middleware: express.RequestHandler[]): RequestListener {
+function nodeBare(): RequestListener {
+  return (_req, res) => {
+    res.writeHead(200, TEXT);
+    res.end("1");
+  };
+}
+
+async function nodeTessera(kind?: "memory" | "sqlite" | "redis"): Promise<RequestListener> {
+  const sessions = await tessera(kind);
+  return async (req, res) => {
+    const session = await load(sessions, req);
+    let visits = session.get("visits") ?? 0;
+    if (req.url === "/count") session.set("visits", ++visits);
+    await commit(sessions, session, res, 200);
+    res.writeHead(200, TEXT);
+    res.end(String(visits));
+  };
+}
+
+function nodeIron(): RequestListener {
+  const options = { password: secret, cookieName: "session", cookieOptions: { secure: false } };
+  return async (req, res) => {
+    const session = await getIronSession<Bag>(req, res, options);
+    let visits = session.visits ?? 0;
+    if (req.url === "/count") {
+      session.visits = ++visits;
+      await session.save();
+    }
+    res.writeHead(200, TEXT);
+    res.end(String(visits));
+  };
+}
+
+function expressApp(kind: "none" | "tessera" | "peer", ...middleware: express.RequestHandler[]) {
   const app = express();
   app.disable("x-powered-by");
   app.disable("etag");
   for (const m of middleware) app.use(m);
-  if (middleware.length === 0) {
-    app.get("/count", (_req, res) => {
+  if (kind === "none") {
+    app.get(["/count", "/read"], (_req, res) => {
       res.send("1");
     });
-  } else if (middleware[0]!.name === "tessera") {
-    app.get("/count", (req, res) => {
+  } else if (kind === "tessera") {
+    app.get(["/count", "/read"], (req, res) => {
       const session = req.session as unknown as GetSet;
-      const visits = ((session.get("visits") as number | undefined) ?? 0) + 1;
-      session.set("visits", visits);
+      let visits = (session.get("visits") as number | undefined) ?? 0;
+      if (req.path === "/count") session.set("visits", ++visits);
       res.send(String(visits));
     });
   } else {
-    app.get("/count", (req, res) => {
+    app.get(["/count", "/read"], (req, res) => {
       const session = (req as unknown as { session: Bag }).session;
-      session.visits = (session.visits ?? 0) + 1;
-      res.send(String(session.visits));
+      let visits = session.visits ?? 0;
+      if (req.path === "/count") session.visits = ++visits;
+      res.send(String(visits));
     });
   }
-  return app;
+  return app as unknown as RequestListener;
 }
-
-const named = <T extends object>(fn: T, name: string) =>
-  Object.defineProperty(fn, "name", { value: name });
 
 async function fastifyApp(
   register?: (app: ReturnType<typeof Fastify>) => Promise<void>,
 ): Promise<RequestListener> {
   const app = Fastify();
-  if (register === undefined) app.get("/count", async () => "1");
+  if (register === undefined) app.get("/*", async () => "1");
   else {
     await register(app);
-    app.get("/count", async (request) => {
+    app.get("/*", async (request) => {
       const session = (request as unknown as { session: GetSet }).session;
-      const visits = ((session.get("visits") as number | undefined) ?? 0) + 1;
-      session.set("visits", visits);
+      let visits = (session.get("visits") as number | undefined) ?? 0;
+      if (request.url === "/count") session.set("visits", ++visits);
       return String(visits);
     });
   }
@@ -80,13 +148,13 @@ async function fastifyApp(
 
 function honoApp(middleware?: MiddlewareHandler): RequestListener {
   const app = new Hono();
-  if (middleware === undefined) app.get("/count", (c) => c.text("1"));
+  if (middleware === undefined) app.get("/*", (c) => c.text("1"));
   else {
     app.use(middleware);
-    app.get("/count", (c) => {
+    app.get("/*", (c) => {
       const session = c.get("session" as never) as GetSet;
-      const visits = ((session.get("visits") as number | undefined) ?? 0) + 1;
-      session.set("visits", visits);
+      let visits = (session.get("visits") as number | undefined) ?? 0;
+      if (c.req.path === "/count") session.set("visits", ++visits);
       return c.text(String(visits));
     });
   }
@@ -94,21 +162,45 @@ function honoApp(middleware?: MiddlewareHandler): RequestListener {
 }
 
 const servers: Record<string, () => RequestListener | Promise<RequestListener>> = {
-  express: () => expressApp(),
-  "express-tessera": () => expressApp(named(expressTessera(tessera()), "tessera")),
-  "express-tessera-memory": () => expressApp(named(expressTessera(tessera("memory")), "tessera")),
+  node: () => nodeBare(),
+  "node-tessera": () => nodeTessera(),
+  "node-tessera-memory": () => nodeTessera("memory"),
+  "node-tessera-sqlite": () => nodeTessera("sqlite"),
+  "node-tessera-redis": () => nodeTessera("redis"),
+  "node-iron-session": () => nodeIron(),
+  express: () => expressApp("none"),
+  "express-tessera": async () => expressApp("tessera", expressTessera(await tessera())),
+  "express-tessera-memory": async () =>
+    expressApp("tessera", expressTessera(await tessera("memory"))),
+  "express-tessera-redis": async () =>
+    expressApp("tessera", expressTessera(await tessera("redis"))),
   "express-session": () =>
-    expressApp(expressSession({ secret, resave: false, saveUninitialized: false })),
-  "express-cookie-session": () => expressApp(cookieSession({ name: "session", keys: [secret] })),
+    expressApp("peer", expressSession({ secret, resave: false, saveUninitialized: false })),
+  "express-session-redis": async () =>
+    expressApp(
+      "peer",
+      expressSession({
+        secret,
+        resave: false,
+        saveUninitialized: false,
+        store: new RedisStore({ client: await redis(), prefix }),
+      }),
+    ),
+  "express-cookie-session": () =>
+    expressApp("peer", cookieSession({ name: "session", keys: [secret] })),
   fastify: () => fastifyApp(),
-  "fastify-tessera": () =>
-    fastifyApp(async (app) => {
-      await app.register(sessionPlugin, { sessions: tessera() });
-    }),
-  "fastify-tessera-memory": () =>
-    fastifyApp(async (app) => {
-      await app.register(sessionPlugin, { sessions: tessera("memory") });
-    }),
+  "fastify-tessera": async () => {
+    const sessions = await tessera();
+    return fastifyApp(async (app) => {
+      await app.register(sessionPlugin, { sessions });
+    });
+  },
+  "fastify-tessera-memory": async () => {
+    const sessions = await tessera("memory");
+    return fastifyApp(async (app) => {
+      await app.register(sessionPlugin, { sessions });
+    });
+  },
   "fastify-secure-session": () =>
     fastifyApp(async (app) => {
       await app.register(secureSession, { key: randomBytes(32), cookie: { path: "/" } });
@@ -123,8 +215,8 @@ const servers: Record<string, () => RequestListener | Promise<RequestListener>> 
       });
     }),
   hono: () => honoApp(),
-  "hono-tessera": () => honoApp(honoTessera(tessera())),
-  "hono-tessera-memory": () => honoApp(honoTessera(tessera("memory"))),
+  "hono-tessera": async () => honoApp(honoTessera(await tessera())),
+  "hono-tessera-memory": async () => honoApp(honoTessera(await tessera("memory"))),
   "hono-sessions": () =>
     honoApp(
       honoSessions({
