@@ -14,6 +14,8 @@ export interface Case {
   kind: Kind;
   /** Where the session lives: peers are compared with tessera on the same kind of storage. */
   storage?: Storage;
+  /** Served by the BENCH_BASELINE checkout: the code before a change. */
+  before?: boolean;
 }
 
 const tessera = (framework: Framework, storage: Storage, label: string): Case => ({

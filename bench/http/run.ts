@@ -17,6 +17,9 @@
 //
 // BENCH_SECONDS (default 3), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32) and
 // BENCH_ONLY (a comma-separated list of case ids or frameworks) tune a run.
+// BENCH_BASELINE=<another checkout> adds each tessera case again, served by
+// that checkout's code ("before"), so an optimisation is measured before and
+// after in the same sweep; tessera× then reads after over before.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -42,10 +45,13 @@ const flask =
   has("gunicorn", ["--version"]) &&
   spawnSync("/usr/bin/python3", ["-c", "import flask"]).status === 0;
 
+const baseline = process.env.BENCH_BASELINE;
 const cases = CASES.filter(
   (c) =>
     (only.length === 0 || only.includes(c.id) || only.includes(c.framework)) &&
     (c.framework !== "flask" || flask),
+).flatMap((c) =>
+  baseline && c.kind === "tessera" ? [{ ...c, label: `${c.label} before`, before: true }, c] : [c],
 );
 if (!flask) console.log("Flask skipped: needs gunicorn and python3-flask (apt-get install)");
 
@@ -105,7 +111,8 @@ function start(c: Case): Promise<Running> {
     };
     return waitFor(running);
   }
-  [command, args] = pinned(0, process.execPath, [join(here, "server.ts"), c.id]);
+  const dir = c.before ? join(baseline!, "bench", "http") : here;
+  [command, args] = pinned(0, process.execPath, [join(dir, "server.ts"), c.id]);
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
@@ -185,7 +192,10 @@ async function prime(server: Running): Promise<void> {
     );
     lines.push(...batch.filter((line) => line !== ""));
   }
-  server.cookies = join(tmpdir(), `tessera-bench-${server.case.id}.txt`);
+  server.cookies = join(
+    tmpdir(),
+    `tessera-bench-${server.case.id}${server.case.before ? "-before" : ""}.txt`,
+  );
   writeFileSync(server.cookies, `${lines.join("\n")}\n`);
 }
 
@@ -377,18 +387,23 @@ for (const { path, label } of SCENARIOS) {
       (t) => t.case.framework === s.case.framework && t.case.kind === "none",
     );
     let versus = "";
-    if (s.case.kind === "peer") {
+    if (s.case.before) {
+      const after = servers.find((t) => t.case.id === s.case.id && !t.case.before);
+      versus = x(stat(after, path, "rps") / rps);
+    } else if (s.case.kind === "peer") {
       const ours =
         servers.find(
           (t) =>
             t.case.framework === s.case.framework &&
             t.case.kind === "tessera" &&
+            !t.case.before &&
             t.case.storage === s.case.storage,
         ) ??
         servers.find(
           (t) =>
             t.case.framework === "node" &&
             t.case.kind === "tessera" &&
+            !t.case.before &&
             t.case.storage === s.case.storage,
         );
       const ratio = stat(ours, path, "rps") / rps;
@@ -399,7 +414,7 @@ for (const { path, label } of SCENARIOS) {
     const goal = target(s.case, path);
     const toFloor = floor ? rps / stat(floor, path, "rps") : Number.NaN;
     const toNode = rps / stat(bare, path, "rps");
-    if (goal !== undefined) {
+    if (goal !== undefined && !s.case.before) {
       const got = s.case.framework === "node" ? toNode : toFloor;
       if (!(got >= goal))
         misses.push(

@@ -39,3 +39,23 @@ test("rotation: an old key verifies and reports stale", () => {
   assert.deepEqual(rotated.verify(signed, "sid"), { value: "abc", stale: true });
   assert.equal(createSigner(new KeyRing(secretB), "id").verify(signed, "sid"), null);
 });
+
+test("the MAC is HMAC-SHA256 over version | key id | context length | context | 0 | value", async () => {
+  const { createHmac, hkdfSync } = await import("node:crypto");
+  const ring = new KeyRing(secretA);
+  const [key] = ring.keys("id");
+  const signed = createSigner(ring, "id").sign("välue", "__Host-sid");
+  const context = Buffer.from("__Host-sid");
+  const head = Buffer.from([1, ...key!.id, 0, 0, 0, context.length]);
+  // The key as the key ring documents it: HKDF-SHA256 of the secret, salt "tessera/v1".
+  const raw = Buffer.from(
+    hkdfSync("sha256", Buffer.from(secretA), "tessera/v1", "tessera/v1/id", 32),
+  );
+  assert.deepEqual(raw, key!.key.export());
+  const expected = createHmac("sha256", raw)
+    .update(Buffer.concat([head, context, Buffer.from([0]), Buffer.from("välue")]))
+    .digest();
+  const suffix = Buffer.from(signed.slice(signed.lastIndexOf(".") + 1), "base64url");
+  assert.deepEqual(suffix.subarray(5), expected);
+  assert.deepEqual(suffix.subarray(0, 5), Buffer.from([1, ...key!.id]));
+});

@@ -1,6 +1,6 @@
-import { createHmac } from "node:crypto";
 import { safeEqual } from "./compare.ts";
-import type { DerivedKey, KeyRing, Purpose } from "./keys.ts";
+import { type HmacKey, hmacSha256, prepareHmacKey } from "./hmac.ts";
+import type { KeyRing, Purpose } from "./keys.ts";
 import { decodeBase64url } from "./seal.ts";
 
 /** The result of verifying a signed value. */
@@ -22,17 +22,28 @@ const VERSION = 1;
 const SUFFIX_BYTES = 1 + 4 + 32;
 const SUFFIX_CHARS = 50; // ceil(37 * 4 / 3)
 
-function mac(key: DerivedKey, context: string, value: string): Buffer {
-  const head = Buffer.allocUnsafe(9);
-  head[0] = VERSION;
-  key.id.copy(head, 1);
-  head.writeUInt32BE(Buffer.byteLength(context), 5);
-  return createHmac("sha256", key.key)
-    .update(head)
-    .update(context)
-    .update("\0")
-    .update(value)
-    .digest();
+interface SigningKey {
+  id: Buffer;
+  idNumber: number;
+  age: number;
+  hmac: HmacKey;
+}
+
+// The MAC input, written into one reused buffer: version | key id |
+// byte length of context (uint32 BE) | context | 0x00 | value.
+let scratch = Buffer.allocUnsafeSlow(256);
+
+function mac(key: SigningKey, context: string, value: string): Buffer {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  const size = 10 + 3 * (context.length + value.length);
+  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
+  scratch[0] = VERSION;
+  key.id.copy(scratch, 1);
+  const contextEnd = 9 + scratch.write(context, 9, "utf8");
+  scratch.writeUInt32BE(contextEnd - 9, 5);
+  scratch[contextEnd] = 0;
+  const end = contextEnd + 1 + scratch.write(value, contextEnd + 1, "utf8");
+  return hmacSha256(key.hmac, scratch.subarray(0, end));
 }
 
 /**
@@ -46,7 +57,12 @@ function mac(key: DerivedKey, context: string, value: string): Buffer {
  * signer.verify(cookie, "__Host-sid")?.value === sessionId; // true
  */
 export function createSigner(ring: KeyRing, purpose: Purpose): Signer {
-  const keys = ring.keys(purpose);
+  const keys: SigningKey[] = ring.keys(purpose).map(({ id, idNumber, age, key }) => ({
+    id,
+    idNumber,
+    age,
+    hmac: prepareHmacKey(key),
+  }));
   const newest = keys[0]!;
   return {
     sign(value, context) {

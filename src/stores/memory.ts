@@ -1,10 +1,52 @@
+import { decodeJson, encodeJson } from "../codec/json.ts";
 import { ConfigError } from "../errors.ts";
-import type { RecordPatch, SessionRecord } from "../session/record.ts";
+import type { FlashEntry, RecordPatch, SessionRecord } from "../session/record.ts";
 import type { SessionStore, StoreContext } from "../session/store.ts";
 
+// A stored session: the data and the flash queue as JSON text, as the other
+// stores keep them. Text is the copy: nothing a request holds can reach the
+// stored session, a read gives what the other stores would give (JSON's
+// values), and it is smaller and faster than structuredClone.
 interface Entry {
-  record: SessionRecord;
+  id: string;
+  createdAt: number;
+  lastActiveAt: number;
+  permanent: boolean;
+  userId: string | undefined;
+  userAgent: string | undefined;
+  data: string;
+  flash: string;
   expiresAt: number;
+}
+
+const NO_FLASH = "[]";
+
+function entryOf(record: SessionRecord, expiresAt: number): Entry {
+  return {
+    id: record.id,
+    createdAt: record.createdAt,
+    lastActiveAt: record.lastActiveAt,
+    permanent: record.permanent,
+    userId: record.userId,
+    userAgent: record.userAgent,
+    data: encodeJson(record.data),
+    flash: record.flash.length === 0 ? NO_FLASH : encodeJson(record.flash),
+    expiresAt,
+  };
+}
+
+function recordOf(entry: Entry): SessionRecord {
+  const record: SessionRecord = {
+    id: entry.id,
+    data: decodeJson(entry.data) as Record<string, unknown>,
+    flash: entry.flash === NO_FLASH ? [] : (decodeJson(entry.flash) as FlashEntry[]),
+    createdAt: entry.createdAt,
+    lastActiveAt: entry.lastActiveAt,
+    permanent: entry.permanent,
+  };
+  if (entry.userId !== undefined) record.userId = entry.userId;
+  if (entry.userAgent !== undefined) record.userAgent = entry.userAgent;
+  return record;
 }
 
 /** Options of {@link memoryStore}. */
@@ -16,8 +58,10 @@ export interface MemoryStoreOptions {
 /**
  * Sessions in this process's memory: a Map kept in least-recently-used
  * order, so eviction and expiry are O(1). For development, tests and single
- * processes whose sessions may vanish on restart. Records are copied in and
- * out, so a request never holds the stored object.
+ * processes whose sessions may vanish on restart. The data is kept as JSON
+ * text, as the other stores keep it: a request never holds the stored
+ * object, and what comes back is what JSON can carry (a Date comes back as
+ * its ISO string, as from SQLite, Postgres or Redis).
  *
  * @example
  * import { createSessions } from "tessera";
@@ -57,7 +101,7 @@ export function memoryStore(
     const entry = entries.get(key);
     if (entry === undefined) return;
     entries.delete(key);
-    unindex(key, entry.record.userId);
+    unindex(key, entry.userId);
   }
 
   // A live entry, moved to the most-recently-used end; expired ones are dropped.
@@ -66,7 +110,7 @@ export function memoryStore(
     if (entry === undefined) return undefined;
     entries.delete(key);
     if (entry.expiresAt <= now) {
-      unindex(key, entry.record.userId);
+      unindex(key, entry.userId);
       return undefined;
     }
     entries.set(key, entry);
@@ -94,39 +138,41 @@ export function memoryStore(
     },
     get(key, context) {
       const entry = live(key, context.now);
-      return entry === undefined ? null : structuredClone(entry.record);
+      return entry === undefined ? null : recordOf(entry);
     },
     set(key, record, context) {
+      const entry = entryOf(record, ends(context));
       remove(key);
-      const copy = structuredClone(record);
-      delete copy.resave;
-      entries.set(key, { record: copy, expiresAt: ends(context) });
-      index(key, copy.userId);
+      entries.set(key, entry);
+      index(key, entry.userId);
       sweep(context.now);
       return undefined;
     },
     patch(key, patch: RecordPatch, context) {
       const entry = live(key, context.now);
       if (entry === undefined) return;
-      const record = entry.record;
-      for (const name of Object.keys(patch.set))
-        record.data[name] = structuredClone(patch.set[name]);
-      for (const name of patch.delete) delete record.data[name];
-      if (patch.flash !== undefined) record.flash = structuredClone(patch.flash);
-      if (patch.permanent !== undefined) record.permanent = patch.permanent;
-      if (patch.userAgent !== undefined) record.userAgent = patch.userAgent;
-      if (patch.userId !== undefined && patch.userId !== record.userId) {
-        unindex(key, record.userId);
-        record.userId = patch.userId;
-        index(key, record.userId);
+      if (patch.delete.length > 0 || Object.keys(patch.set).length > 0) {
+        const data = decodeJson(entry.data) as Record<string, unknown>;
+        for (const name of Object.keys(patch.set)) data[name] = patch.set[name];
+        for (const name of patch.delete) delete data[name];
+        entry.data = encodeJson(data);
       }
-      record.lastActiveAt = patch.lastActiveAt;
+      if (patch.flash !== undefined)
+        entry.flash = patch.flash.length === 0 ? NO_FLASH : encodeJson(patch.flash);
+      if (patch.permanent !== undefined) entry.permanent = patch.permanent;
+      if (patch.userAgent !== undefined) entry.userAgent = patch.userAgent;
+      if (patch.userId !== undefined && patch.userId !== entry.userId) {
+        unindex(key, entry.userId);
+        entry.userId = patch.userId;
+        index(key, entry.userId);
+      }
+      entry.lastActiveAt = patch.lastActiveAt;
       entry.expiresAt = ends(context);
     },
     touch(key, lastActiveAt, context) {
       const entry = live(key, context.now);
       if (entry === undefined) return;
-      entry.record.lastActiveAt = lastActiveAt;
+      entry.lastActiveAt = lastActiveAt;
       entry.expiresAt = ends(context);
     },
     destroy(key) {
@@ -136,7 +182,7 @@ export function memoryStore(
       const out: Array<[string, SessionRecord]> = [];
       for (const key of [...(users.get(userId) ?? [])]) {
         const entry = live(key, context.now);
-        if (entry !== undefined) out.push([key, structuredClone(entry.record)]);
+        if (entry !== undefined) out.push([key, recordOf(entry)]);
       }
       return out;
     },
