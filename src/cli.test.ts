@@ -183,7 +183,7 @@ describe("tessera inspect", () => {
     const t = token();
     const bare = run(["inspect", t]);
     assert.equal(bare.status, 0, bare.stderr);
-    assert.match(bare.stdout, /kind: tessera sealed session \(token v1/);
+    assert.match(bare.stdout, /kind: tessera sealed session \(token v2, XChaCha20-Poly1305\)/);
     const keyId = new KeyRing(SECRET).keys("session")[0]!.id.toString("hex");
     assert.match(bare.stdout, new RegExp(`keyId: ${keyId}`));
     assert.doesNotMatch(bare.stdout, /alice/);

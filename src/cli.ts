@@ -276,7 +276,8 @@ function secretCommand(args: string[], out: Output): number {
 // ---------------------------------------------------------------- inspect
 
 const COOKIE_PAIR = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(.*)$/;
-const SEALED_OVERHEAD = 1 + 4 + 12 + 16; // version, key id, nonce, tag (src/crypto/seal.ts)
+// Version, key id, nonce, tag, per token version (src/crypto/seal.ts).
+const SEALED_OVERHEAD: Record<number, number> = { 1: 1 + 4 + 12 + 16, 2: 1 + 4 + 24 + 16 };
 const SIGNED_SUFFIX_CHARS = 50; // base64url of version, key id, HMAC-SHA256 (src/crypto/sign.ts)
 
 interface FlaskParts {
@@ -377,11 +378,18 @@ function inspectCommand(args: string[], out: Output): number {
         info.sessionId = verified.value;
       }
     }
-  } else if (sealed !== null && sealed.length > SEALED_OVERHEAD && sealed[0] === 1) {
-    info.kind = "tessera sealed session (token v1, AES-256-GCM)";
+  } else if (
+    sealed !== null &&
+    (sealed[0] === 1 || sealed[0] === 2) &&
+    sealed.length > SEALED_OVERHEAD[sealed[0]]!
+  ) {
+    info.kind =
+      sealed[0] === 2
+        ? "tessera sealed session (token v2, XChaCha20-Poly1305)"
+        : "tessera sealed session (token v1, AES-256-GCM)";
     info.keyId = sealed.subarray(1, 5).toString("hex");
     info.cookieName = name;
-    info.sealedBytes = sealed.length - SEALED_OVERHEAD;
+    info.sealedBytes = sealed.length - SEALED_OVERHEAD[sealed[0]]!;
     const secrets = readSecrets(values, "TESSERA_SECRET");
     if (secrets !== null) {
       const ring = ringOf(secrets);

@@ -12,7 +12,7 @@ export {
 export { safeEqual } from "./crypto/compare.ts";
 export { type DerivedKey, KeyRing, type Purpose } from "./crypto/keys.ts";
 export { randomId } from "./crypto/random.ts";
-export { createSealer, type Opened, type Sealer } from "./crypto/seal.ts";
+export { type Cipher, createSealer, type Opened, type Sealer } from "./crypto/seal.ts";
 export { checkSecret, MIN_SECRET_BYTES, type Secret } from "./crypto/secrets.ts";
 export { createSigner, type Signer, type Verified } from "./crypto/sign.ts";
 export {
@@ -34,6 +34,6 @@ export {
 export type { Duration } from "./session/duration.ts";
 export type { Expiry, ExpiryOptions } from "./session/expiry.ts";
 export type { FlashEntry, RecordPatch, SessionInfo, SessionRecord } from "./session/record.ts";
-export { sealedCookieStore } from "./session/sealed-cookie.ts";
+export { type SealedCookieOptions, sealedCookieStore } from "./session/sealed-cookie.ts";
 export { type Flashed, type FlashTypes, Session, type SessionData } from "./session/session.ts";
 export type { SessionStore, StoreContext, StoreSetup } from "./session/store.ts";

@@ -336,8 +336,11 @@ describe("cryptographic inventory", () => {
 
   // SECURITY.md, "Cryptographic inventory": every algorithm named in the sources.
   const INVENTORY: Record<string, string[]> = {
+    // AES-256-GCM is the sealed-cookie option on node:crypto; the default,
+    // XChaCha20-Poly1305, is crypto/xchacha.ts (no node:crypto call to find).
     "crypto/seal.ts": ["createCipheriv aes-256-gcm", "createDecipheriv aes-256-gcm"],
-    "crypto/sign.ts": ["createHmac sha256"],
+    // HMAC-SHA256 (RFC 2104) from two one-shot SHA-256 hashes.
+    "crypto/hmac.ts": ["hash sha256"],
     "crypto/keys.ts": ["createHash sha256", "hkdfSync sha256"],
     "csrf/token.ts": ["createHmac sha256"],
     "manager/key.ts": ["hash sha256"],
@@ -379,7 +382,7 @@ describe("cryptographic inventory", () => {
     }
   });
 
-  test("V11.2.3 V11.4.3: 256-bit keys, full 256-bit HMACs, 128-bit GCM tags, 256-bit ids and CSRF secrets", async () => {
+  test("V11.2.3 V11.4.3: 256-bit keys, full 256-bit HMACs, 128-bit AEAD tags, 256-bit ids and CSRF secrets", async () => {
     const ring = new KeyRing(SECRET);
     for (const purpose of ["session", "id", "handle", "csrf"]) {
       assert.equal(ring.keys(purpose)[0]!.key.symmetricKeySize, 32, purpose);
@@ -387,9 +390,13 @@ describe("cryptographic inventory", () => {
     // Signed value: version (1) + key id (4) + HMAC-SHA256 (32).
     const signed = createSigner(ring, "id").sign("v", NAME);
     assert.equal(decodeBase64url(signed.slice(signed.lastIndexOf(".") + 1))!.length, 37);
-    // Sealed token: version (1) + key id (4) + nonce (12) + ciphertext + tag (16).
+    // Sealed token v2: version (1) + key id (4) + nonce (24) + ciphertext + tag (16);
+    // v1 (AES-256-GCM): a 12-byte nonce. The v2 key is its own 32-byte HKDF key.
     const sealed = createSealer(ring, "session").seal("12345", NAME);
-    assert.equal(decodeBase64url(sealed)!.length, 1 + 4 + 12 + 5 + 16);
+    assert.equal(decodeBase64url(sealed)!.length, 1 + 4 + 24 + 5 + 16);
+    const gcm = createSealer(ring, "session", "aes-256-gcm").seal("12345", NAME);
+    assert.equal(decodeBase64url(gcm)!.length, 1 + 4 + 12 + 5 + 16);
+    assert.equal(ring.keys("session:v2")[0]!.key.symmetricKeySize, 32);
     // Server session ids: 32 random bytes.
     const { sessions } = setup({ store: memoryStore() });
     const cookie = (await step(sessions, undefined, (s) => s.set("note", "x"))).value!;

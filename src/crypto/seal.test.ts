@@ -84,3 +84,51 @@ test("decodeBase64url accepts only the canonical spelling", () => {
   assert.equal(decodeBase64url("AQ+/"), null, "standard alphabet");
   assert.equal(decodeBase64url("é"), null);
 });
+
+test("both ciphers: v2 (XChaCha20-Poly1305) by default, v1 (AES-256-GCM) on request; each opens the other's and asks for a re-seal", () => {
+  const ring = new KeyRing(secretA);
+  const x = createSealer(ring, "session");
+  const gcm = createSealer(ring, "session", "aes-256-gcm");
+  const tx = x.seal("data", "c");
+  const tg = gcm.seal("data", "c");
+  assert.equal(decodeBase64url(tx)![0], 2);
+  assert.equal(decodeBase64url(tg)![0], 1);
+  assert.deepEqual(
+    [
+      x.open(tx, "c")?.stale,
+      x.open(tg, "c")?.stale,
+      gcm.open(tg, "c")?.stale,
+      gcm.open(tx, "c")?.stale,
+    ],
+    [false, true, false, true],
+  );
+  for (const sealer of [x, gcm])
+    for (const token of [tx, tg])
+      assert.equal(sealer.open(token, "c")?.plaintext.toString(), "data");
+  assert.throws(() => createSealer(ring, "session", "aes-128-cbc" as never), TypeError);
+});
+
+test("the version byte picks the algorithm and the key: a token relabelled as the other version does not open", () => {
+  const ring = new KeyRing(secretA);
+  const sealer = createSealer(ring, "session");
+  for (const cipher of ["xchacha20-poly1305", "aes-256-gcm"] as const) {
+    const bytes = decodeBase64url(createSealer(ring, "session", cipher).seal("x".repeat(40), "c"))!;
+    bytes[0] = bytes[0] === 1 ? 2 : 1;
+    assert.equal(sealer.open(bytes.toString("base64url"), "c"), null, cipher);
+  }
+});
+
+test("an opened plaintext is the caller's: later seals and opens do not change it", () => {
+  const sealer = createSealer(new KeyRing(secretA), "session");
+  const first = sealer.open(sealer.seal("first", "c"), "c")!.plaintext;
+  sealer.open(sealer.seal("second!", "c"), "c");
+  sealer.seal("third", "c");
+  assert.equal(first.toString(), "first");
+});
+
+test("long plaintexts (beyond the reused buffer) seal and open, in every script", () => {
+  const sealer = createSealer(new KeyRing(secretA), "session");
+  for (const text of ["é".repeat(3000), "😀".repeat(2000), "a".repeat(10_000)]) {
+    assert.equal(sealer.open(sealer.seal(text, "c"), "c")?.plaintext.toString(), text);
+  }
+});

@@ -1,5 +1,5 @@
 import { decodeJson, encodeJson } from "../codec/json.ts";
-import { createSealer, type Sealer } from "../crypto/seal.ts";
+import { type Cipher, createSealer, type Sealer } from "../crypto/seal.ts";
 import { ConfigError } from "../errors.ts";
 import { isFlash, type SessionRecord } from "./record.ts";
 import type { SessionStore } from "./store.ts";
@@ -53,18 +53,35 @@ function decodeRecord(text: string): SessionRecord | null {
   return record;
 }
 
+/** Options of {@link sealedCookieStore}. */
+export interface SealedCookieOptions {
+  /**
+   * The AEAD that seals: `"xchacha20-poly1305"` (the default; tessera's own
+   * implementation, 192-bit random nonces) or `"aes-256-gcm"` (node:crypto,
+   * for deployments that must use a validated module). Cookies sealed with
+   * either open under both settings, and are sealed again with this one.
+   */
+  cipher?: Cipher;
+}
+
 /**
- * The default store: the whole session travels in the cookie, sealed with
- * AES-256-GCM under the `session` key and bound to the cookie name. Nothing is
- * kept on the server. The cookie is limited to 4096 bytes, so keep the data
- * small (an id and a few flags); use a server store for more.
+ * The default store: the whole session travels in the cookie, sealed
+ * (XChaCha20-Poly1305 by default, see {@link SealedCookieOptions}) under the
+ * `session` key and bound to the cookie name. Nothing is kept on the server.
+ * The cookie is limited to 4096 bytes, so keep the data small (an id and a
+ * few flags); use a server store for more.
  *
  * @example
  * import { createSessions } from "tessera";
  * import { sealedCookieStore } from "tessera/stores/cookie";
  * const sessions = createSessions({ secrets: [process.env.TESSERA_SECRET!], store: sealedCookieStore() });
+ *
+ * @example
+ * // Everything on node:crypto (OpenSSL):
+ * const store = sealedCookieStore({ cipher: "aes-256-gcm" });
  */
-export function sealedCookieStore(): SessionStore {
+export function sealedCookieStore(options: SealedCookieOptions = {}): SessionStore {
+  const cipher = options.cipher ?? "xchacha20-poly1305";
   let sealer: Sealer | undefined;
   const ready = (): Sealer => {
     if (sealer === undefined)
@@ -74,7 +91,7 @@ export function sealedCookieStore(): SessionStore {
   return {
     kind: "cookie",
     setup({ keys }) {
-      sealer = createSealer(keys, "session");
+      sealer = createSealer(keys, "session", cipher);
     },
     get(value, { cookieName }) {
       const opened = ready().open(value, cookieName);
