@@ -493,7 +493,7 @@ export function sessionPage(props: {
     <dt>Plain cookie</dt>
     <dd>The browser holds the value in clear text. The user (and any script, unless <code>HttpOnly</code>) can read <em>and change</em> it. Good for a theme or a language; never for who is logged in. Example: <code>tutorial</code>, <code>last_visit</code>.</dd>
     <dt>Sealed cookie session</dt>
-    <dd>The browser holds the whole session, encrypted and authenticated with the server's secret (AES-256-GCM). The client carries it but can neither read nor alter it; a changed byte makes the server start a fresh, empty session. No server storage, but the data must stay small (a cookie is at most 4&nbsp;KB), and a copy someone already took stays valid until it expires, unless the server keeps revocation records.${cookieStore ? html` <strong>This demo uses it now.</strong>` : ""}</dd>
+    <dd>The browser holds the whole session, encrypted and authenticated with the server's secret (XChaCha20-Poly1305). The client carries it but can neither read nor alter it; a changed byte makes the server start a fresh, empty session. No server storage, but the data must stay small (a cookie is at most 4&nbsp;KB), and a copy someone already took stays valid until it expires, unless the server keeps revocation records.${cookieStore ? html` <strong>This demo uses it now.</strong>` : ""}</dd>
     <dt>Server session</dt>
     <dd>The browser holds only a signed random id; the data lives in a store on the server (SQLite, Redis, Postgres). There is no size limit and a session can be revoked at once, at the cost of a store lookup per request.${cookieStore ? "" : html` <strong>This demo uses it now.</strong>`}</dd>
   </dl>
