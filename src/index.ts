@@ -3,6 +3,7 @@
 export { decodeJson, encodeJson } from "./codec/json.ts";
 export { countCookie, getAllCookies, getCookie, parseCookie } from "./cookie/parse-cookie.ts";
 export {
+  compileSetCookie,
   deleteCookie,
   parseSetCookie,
   type SetCookie,

@@ -94,7 +94,7 @@ function start(c: Case): Promise<Running> {
       "--threads",
       "8",
       "--keep-alive",
-      "60",
+      "1800",
       "--log-level",
       "warning",
       "-b",
@@ -352,7 +352,7 @@ try {
     try {
       await check(server);
     } catch (error) {
-      fail(server, `after the load: ${error}`);
+      fail(server, `after the load: ${error} ${(error as Error).cause ?? ""}`);
     }
   }
 } finally {

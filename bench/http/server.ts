@@ -235,7 +235,9 @@ if (make === undefined) {
   process.exit(2);
 }
 const server = createServer(await make());
-server.keepAliveTimeout = 60_000;
+// Longer than a whole run: an idle keep-alive socket of the checks is never
+// closed under the client that is about to reuse it.
+server.keepAliveTimeout = 30 * 60_000;
 // Exit normally on a signal, so that --cpu-prof can write its profile.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
 server.listen(0, "127.0.0.1", () => {

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { test } from "node:test";
+import { describe, test } from "node:test";
+import fc from "fast-check";
 import { CookieTooLargeError } from "../errors.ts";
 import { parseCookie } from "./parse-cookie.ts";
 import {
+  compileSetCookie,
   deleteCookie,
   parseSetCookie,
   type SetCookieOptions,
@@ -507,4 +509,51 @@ test("parseSetCookie never throws", () => {
   assert.deepEqual(parseSetCookie(undefined as unknown as string), { name: "", value: "" });
   assert.deepEqual(parseSetCookie("a=%ZZ; Domain=; Path="), { name: "a", value: "%ZZ" });
   assert.deepEqual(parseSetCookie("a=1; Max-Age=-"), { name: "a", value: "1" });
+});
+
+describe("compileSetCookie", () => {
+  const optionSets: SetCookieOptions[] = [
+    {},
+    { path: "/", secure: true, httpOnly: true, sameSite: "lax" },
+    { domain: "example.com", path: "/app", sameSite: "strict", priority: "high" },
+    { secure: true, sameSite: "none", partitioned: true, expires: new Date(0) },
+  ];
+  const octets = fc.string({
+    unit: fc.constantFrom(..."!#$&'()*+-./0123456789:<=>?@AZaz[]^_`{|}~".split("")),
+    maxLength: 200,
+  });
+
+  test("writes what stringifySetCookie writes, for any cookie-octet value and Max-Age", () => {
+    for (const options of optionSets) {
+      const compiled = compileSetCookie("__Secure-x", { ...options, secure: true });
+      fc.assert(
+        fc.property(
+          octets,
+          fc.option(fc.integer({ min: -5, max: 40_000_000 })),
+          (value, maxAge) => {
+            const expected = stringifySetCookie("__Secure-x", value, {
+              ...options,
+              secure: true,
+              ...(maxAge === null ? {} : { maxAge }),
+            });
+            assert.equal(compiled(value, maxAge ?? undefined), expected);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    }
+  });
+
+  test("checks the options once, and each value and size on every call", () => {
+    assert.throws(() => compileSetCookie("__Host-x", { secure: true, path: "/a" }), TypeError);
+    assert.throws(() => compileSetCookie("bad name"), TypeError);
+    const compiled = compileSetCookie("s", { path: "/" });
+    for (const value of ["a b", "a;b", 'a"b', "a,b", "a\\b", "é", "\u0000", "100%"]) {
+      assert.throws(() => compiled(value), /argument value is invalid/, JSON.stringify(value));
+    }
+    assert.throws(() => compiled(1 as unknown as string), TypeError);
+    assert.throws(() => compiled("v", 1.5), /option maxAge is invalid/);
+    assert.throws(() => compiled("v".repeat(4096)), CookieTooLargeError);
+    assert.equal(compiled("v".repeat(4095)).length, 1 + 1 + 4095 + "; Path=/".length);
+  });
 });

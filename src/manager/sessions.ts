@@ -1,5 +1,5 @@
 import { countCookie, getAllCookies, getCookie } from "../cookie/parse-cookie.ts";
-import { deleteCookie, type SetCookieOptions, stringifySetCookie } from "../cookie/set-cookie.ts";
+import { compileSetCookie, deleteCookie, type SetCookieOptions } from "../cookie/set-cookie.ts";
 import { KeyRing } from "../crypto/keys.ts";
 import { randomId } from "../crypto/random.ts";
 import type { Secret } from "../crypto/secrets.ts";
@@ -278,8 +278,9 @@ export function createSessions<
     }
   }
   // Fails now, not on the first request, for a bad name or an unsafe mix
-  // (a __Host- name with a Domain, SameSite=None without Secure, …).
-  stringifySetCookie(name, "x", attributes);
+  // (a __Host- name with a Domain, SameSite=None without Secure, …); each
+  // response then only checks the value.
+  const setCookie = compileSetCookie(name, attributes);
   const deletion = deleteCookie(name, attributes);
   const cookie = Object.freeze({ name, ...attributes });
 
@@ -467,13 +468,7 @@ export function createSessions<
     }
     delete record.resave;
     const maxAge = record.permanent ? Math.max(0, Math.floor((end - now) / 1000)) : undefined;
-    result.setCookie.push(
-      stringifySetCookie(
-        name,
-        value,
-        maxAge === undefined ? attributes : { ...attributes, maxAge },
-      ),
-    );
+    result.setCookie.push(setCookie(value, maxAge));
     result.noStore = true;
   }
 
