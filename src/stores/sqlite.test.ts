@@ -28,6 +28,8 @@ const record = (now: number, overrides: Partial<SessionRecord> = {}): SessionRec
   permanent: false,
   ...overrides,
 });
+const pragma = (db: DatabaseSync, name: string) =>
+  Object.values(db.prepare(`PRAGMA ${name}`).get()!)[0];
 const count = (db: DatabaseSync, table = "tessera_sessions") =>
   (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
 
@@ -65,15 +67,14 @@ test("sqlite: writes start a background sweep at most once per sweepEvery", asyn
   db.close();
 });
 
-test("sqlite: a file database is in WAL mode with synchronous=NORMAL", () => {
+test("sqlite: a file database is in WAL mode with synchronous=NORMAL, and memory-mapped", () => {
   const path = join(dir, "wal.db");
   const store = sqliteStore({ path, busyTimeout: "250ms" });
   store.set("k", record(Date.now()), context(Date.now()));
-  const pragma = (db: DatabaseSync, name: string) =>
-    Object.values(db.prepare(`PRAGMA ${name}`).get()!)[0];
   assert.equal(pragma(store.database, "journal_mode"), "wal");
   assert.equal(pragma(store.database, "synchronous"), 1, "NORMAL");
   assert.equal(pragma(store.database, "busy_timeout"), 250);
+  assert.equal(pragma(store.database, "mmap_size"), 2 ** 30);
   // WAL is a property of the file: another connection sees it too.
   const other = new DatabaseSync(path);
   assert.equal(pragma(other, "journal_mode"), "wal");
@@ -103,11 +104,15 @@ test("sqlite: the schema is made once; a second store on the same file shares it
     .prepare("SELECT type, name FROM sqlite_master WHERE tbl_name = 'app_sessions' ORDER BY name")
     .all()
     .map((row) => `${row.type} ${row.name}`);
+  // WITHOUT ROWID: the rows are in the key's B-tree, no separate index for the key.
+  const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'app_sessions'").get() as {
+    sql: string;
+  };
+  assert.match(sql, /\) WITHOUT ROWID$/);
   assert.deepEqual(objects, [
     "table app_sessions",
     "index app_sessions_expires_at",
     "index app_sessions_user_id",
-    "index sqlite_autoindex_app_sessions_1",
   ]);
   db.close();
   one.close();
@@ -177,11 +182,84 @@ test("sqlite: errors name their origin; options are checked", () => {
   assert.throws(() => sqliteStore({ database: {} as DatabaseSync }), /DatabaseSync/);
 });
 
-test("sqlite: a database passed in stays open after close()", () => {
-  const db = new DatabaseSync(":memory:");
+test("sqlite: a database passed in keeps its settings and stays open after close()", () => {
+  const db = new DatabaseSync(join(dir, "passed.db"));
   const store = sqliteStore({ database: db });
   store.set("k", record(0), context(0));
+  assert.equal(pragma(db, "journal_mode"), "delete");
+  assert.equal(pragma(db, "mmap_size"), 0);
   store.close();
   assert.equal(count(db), 1);
   db.close();
+});
+
+// The CREATE TABLE of the versions before WITHOUT ROWID, copied as it was: a
+// rowid table with an index for the key.
+const OLD_TABLE = `CREATE TABLE IF NOT EXISTS "tessera_sessions" (
+      key text PRIMARY KEY NOT NULL,
+      data text NOT NULL,
+      flash text NOT NULL,
+      created_at integer NOT NULL,
+      last_active_at integer NOT NULL,
+      permanent integer NOT NULL,
+      user_id text,
+      user_agent text,
+      expires_at integer NOT NULL
+    )`;
+
+test("sqlite: a table made by an earlier version (a rowid table) keeps its layout and works", async () => {
+  const path = join(dir, "old-schema.db");
+  // The file as an earlier version left it: 4 KiB pages, WAL, the table and its indexes.
+  const before = new DatabaseSync(path);
+  before.exec("PRAGMA journal_mode = WAL");
+  before.exec(OLD_TABLE);
+  before.exec('CREATE INDEX "tessera_sessions_expires_at" ON "tessera_sessions" (expires_at)');
+  before.exec(
+    'CREATE INDEX "tessera_sessions_user_id" ON "tessera_sessions" (user_id) WHERE user_id IS NOT NULL',
+  );
+  const now = 2_000_000;
+  before
+    .prepare(
+      `INSERT INTO "tessera_sessions" VALUES ('kept', '{"n":1}', '[]', ?, ?, 0, 'u', 'ua', ?)`,
+    )
+    .run(now, now, now + 1000);
+  before.close();
+
+  const store = sqliteStore({ path, sweepEvery: false });
+  assert.deepEqual(store.get("kept", context(now)), {
+    ...record(now, { userId: "u", userAgent: "ua" }),
+    id: "kept",
+  });
+  store.set("a", record(now, { userId: "u" }), context(now));
+  store.set("b", record(now, { userId: "v" }), context(now, 100));
+  store.patch("a", { set: { n: 2 }, delete: [], lastActiveAt: now + 1 }, context(now + 1));
+  assert.deepEqual(store.get("a", context(now + 1))?.data, { n: 2 });
+  store.touch("kept", now + 2, context(now + 2));
+  assert.equal(store.get("kept", context(now + 2))?.lastActiveAt, now + 2);
+  assert.deepEqual(
+    store
+      .listByUser("u", context(now + 2))
+      .map(([k]) => k)
+      .sort(),
+    ["a", "kept"],
+  );
+  assert.equal(await store.sweep(now + 100), 1, "b has ended");
+  assert.equal(store.get("b", context(now)), null);
+  store.destroyByUser("u", ["a"], context(now + 2));
+  assert.equal(store.get("kept", context(now + 2)), null);
+  store.destroy("a", context(now + 2));
+  assert.equal(count(store.database), 0);
+
+  // The table is still the rowid one, with its key index, on 4 KiB pages.
+  const table = store.database
+    .prepare("SELECT sql FROM sqlite_master WHERE name = 'tessera_sessions'")
+    .get() as { sql: string };
+  assert.doesNotMatch(table.sql, /WITHOUT ROWID/);
+  assert.equal(pragma(store.database, "page_size"), 4096);
+  assert.ok(
+    store.database
+      .prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_autoindex_tessera_sessions_1'")
+      .get(),
+  );
+  store.close();
 });
