@@ -9,12 +9,8 @@ const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
 // such payloads outright. The walk only runs when the text could spell one of
 // the keys: literally, or through a \u escape.
 function mayHoldForbiddenKey(text: string): boolean {
-  return (
-    text.includes("__proto__") ||
-    text.includes("constructor") ||
-    text.includes("prototype") ||
-    text.includes("\\u")
-  );
+  // "proto" covers both "__proto__" and "prototype": three scans, not four.
+  return text.includes("proto") || text.includes("constructor") || text.includes("\\u");
 }
 
 function check(value: unknown, depth: number): void {

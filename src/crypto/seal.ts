@@ -14,6 +14,8 @@ export interface Opened {
 export interface Sealer {
   seal(plaintext: string | Uint8Array, context: string): string;
   open(token: string, context: string): Opened | null;
+  /** {@link Sealer.open} for a UTF-8 plaintext, decoded straight from the token's buffer. */
+  openText(token: string, context: string): { text: string; stale: boolean } | null;
 }
 
 /**
@@ -223,7 +225,8 @@ export function createSealer(
     return out.toString("base64url", 0, OVERHEAD2 + length);
   }
 
-  function openV1(bytes: Buffer, size: number, key: SealKey, context: string): Buffer | null {
+  // v1 through node:crypto: the plaintext is written over the ciphertext.
+  function openV1(bytes: Buffer, size: number, key: SealKey, context: string): boolean {
     try {
       const aes = createDecipheriv(
         "aes-256-gcm",
@@ -237,19 +240,41 @@ export function createSealer(
       aes.setAuthTag(bytes.subarray(size - TAG, size));
       const plaintext = aes.update(bytes.subarray(HEADER + NONCE1, size - TAG));
       aes.final(); // throws when the tag does not match
-      return plaintext;
+      plaintext.copy(bytes, HEADER + NONCE1);
+      return true;
     } catch {
-      return null;
+      return false;
     }
   }
 
-  function openV2(bytes: Buffer, size: number, key: SealKey, context: string): Buffer | null {
-    const at = HEADER + NONCE2;
-    const aad = associatedData(key, context, V2);
-    if (!xchachaOpen(key.words, bytes, HEADER, aad, bytes, at, size - at, bytes, at)) return null;
-    const plaintext = Buffer.from(bytes.subarray(at, size - TAG));
-    bytes.fill(0, at, size - TAG);
-    return plaintext;
+  // Decodes and authenticates a token in the scratch buffer, decrypting it in
+  // place: the plaintext's [start, end) there and whether to re-seal, or null.
+  function authentic(token: string, context: string): [number, number, boolean] | null {
+    if (typeof token !== "string" || token.length < MIN_CHARS) return null;
+    const bytes = room((token.length * 3) >> 2);
+    const size = decodeInto(token, bytes);
+    if (size < 0) return null;
+    const tokenVersion = bytes[0];
+    if (tokenVersion === V2 ? size < OVERHEAD2 : tokenVersion !== V1 || size < OVERHEAD1)
+      return null;
+    const key = findKey(keys, bytes.readUInt32BE(1));
+    if (key === undefined) return null;
+    const start = HEADER + (tokenVersion === V2 ? NONCE2 : NONCE1);
+    const ok =
+      tokenVersion === V2
+        ? xchachaOpen(
+            key.words,
+            bytes,
+            HEADER,
+            associatedData(key, context, V2),
+            bytes,
+            start,
+            size - start,
+            bytes,
+            start,
+          )
+        : openV1(bytes, size, key, context);
+    return ok ? [start, size - TAG, key.age !== 0 || tokenVersion !== version] : null;
   }
 
   return {
@@ -257,19 +282,20 @@ export function createSealer(
       return version === V2 ? sealV2(plaintext, context) : sealV1(plaintext, context);
     },
     open(token, context) {
-      if (typeof token !== "string" || token.length < MIN_CHARS) return null;
-      const bytes = room((token.length * 3) >> 2);
-      const size = decodeInto(token, bytes);
-      if (size < 0) return null;
-      const tokenVersion = bytes[0];
-      if (tokenVersion === V2 ? size < OVERHEAD2 : tokenVersion !== V1 || size < OVERHEAD1)
-        return null;
-      const key = findKey(keys, bytes.readUInt32BE(1));
-      if (key === undefined) return null;
-      const plaintext =
-        tokenVersion === V2 ? openV2(bytes, size, key, context) : openV1(bytes, size, key, context);
-      if (plaintext === null) return null;
-      return { plaintext, stale: key.age !== 0 || tokenVersion !== version };
+      const found = authentic(token, context);
+      if (found === null) return null;
+      const [start, end, stale] = found;
+      const plaintext = Buffer.from(scratch.subarray(start, end));
+      scratch.fill(0, start, end);
+      return { plaintext, stale };
+    },
+    openText(token, context) {
+      const found = authentic(token, context);
+      if (found === null) return null;
+      const [start, end, stale] = found;
+      const text = scratch.toString("utf8", start, end);
+      scratch.fill(0, start, end);
+      return { text, stale };
     },
   };
 }

@@ -94,9 +94,9 @@ export function sealedCookieStore(options: SealedCookieOptions = {}): SessionSto
       sealer = createSealer(keys, "session", cipher);
     },
     get(value, { cookieName }) {
-      const opened = ready().open(value, cookieName);
+      const opened = ready().openText(value, cookieName);
       if (opened === null) return null;
-      const record = decodeRecord(opened.plaintext.toString("utf8"));
+      const record = decodeRecord(opened.text);
       if (record !== null && opened.stale) record.resave = true;
       return record;
     },
