@@ -170,6 +170,15 @@ function warnOnce(message: string): void {
   console.warn(message);
 }
 
+// A store's answer may be a value or a promise of one.
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
 function patchOf(state: SessionState): RecordPatch {
   const record = state.record;
   const patch: RecordPatch = { set: {}, delete: [], lastActiveAt: record.lastActiveAt };
@@ -326,11 +335,27 @@ export function createSessions<
     return record;
   }
 
-  // A record that may be used: present, not expired, not revoked.
-  async function valid(value: string, context: StoreContext): Promise<SessionRecord | null> {
-    const record = await read(value, context);
-    if (record === null || context.now >= expiresAt(expiry, record)) return null;
-    if (revocation !== undefined && (await revocation.revoked(record, context))) return null;
+  const usable = (record: SessionRecord | null, context: StoreContext): SessionRecord | null =>
+    record === null || context.now >= expiresAt(expiry, record) ? null : record;
+
+  // A record that may be used: present, not expired, not revoked. A sealed
+  // cookie without revocation needs no I/O, so its answer comes back without
+  // a promise (each one costs a trip through the microtask queue).
+  function valid(
+    value: string,
+    context: StoreContext,
+  ): SessionRecord | null | Promise<SessionRecord | null> {
+    if (server || revocation !== undefined) return validAsync(value, context);
+    const record = store.get(value, context);
+    return isThenable(record)
+      ? record.then((found) => usable(found, context))
+      : usable(record, context);
+  }
+
+  async function validAsync(value: string, context: StoreContext): Promise<SessionRecord | null> {
+    const record = usable(await read(value, context), context);
+    if (record !== null && revocation !== undefined && (await revocation.revoked(record, context)))
+      return null;
     return record;
   }
 
@@ -343,8 +368,10 @@ export function createSessions<
     const context: StoreContext = { cookieName: name, now };
     let record: SessionRecord | null = null;
     try {
-      if (countCookie(header, name) === 1) record = await valid(value, context);
-      else {
+      if (countCookie(header, name) === 1) {
+        const found = valid(value, context);
+        record = isThenable(found) ? await found : found;
+      } else {
         // More than one cookie of our name: another path's, a stale one, or
         // one tossed from a sibling subdomain. Use the one that is valid; when
         // several are, refuse to guess and start anonymous.
@@ -464,7 +491,8 @@ export function createSessions<
       if (!(await writeServer(state, modified, context))) return;
       value = signer.sign(record.id, name);
     } else {
-      value = (await store.set("", record, context)) as string;
+      const sealed = store.set("", record, context);
+      value = (isThenable(sealed) ? await sealed : sealed) as string;
     }
     delete record.resave;
     const maxAge = record.permanent ? Math.max(0, Math.floor((end - now) / 1000)) : undefined;
