@@ -14,10 +14,30 @@ declare module "hono" {
   }
 }
 
+type NodeHeaders = Record<string, string | string[] | undefined>;
+
+// On @hono/node-server, c.env.incoming is node's own request: its headers are
+// read directly, where c.req.raw.headers would first build a fetch Headers
+// object from them (undici's validation of every header, on every request).
+// Elsewhere (Bun, Deno, Workers, app.request()) there is no such object and
+// the fetch Request is used.
+function incomingHeaders(env: unknown): { get(name: string): string | null } | undefined {
+  const headers = (env as { incoming?: { headers?: NodeHeaders } } | undefined)?.incoming?.headers;
+  if (headers === null || typeof headers !== "object") return undefined;
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
+}
+
 /**
  * Hono 4 middleware: loads the session into `c.get("session")` and commits
  * it onto `c.res` after the handler (nothing is written on a 5xx). Only Web
- * APIs, so it runs wherever Hono runs. A store outage answers 503 with
+ * APIs, so it runs wherever Hono runs (on @hono/node-server it reads the
+ * request headers from node's own request, `c.env.incoming`). A store outage answers 503 with
  * `Retry-After`; other errors go to `app.onError`.
  *
  * @example
@@ -38,7 +58,8 @@ export function sessionMiddleware<Data extends SessionData, Flash extends FlashT
   return async (c, next) => {
     let session: Session<Data, Flash>;
     try {
-      session = await sessions.load(c.req.raw);
+      const headers = incomingHeaders(c.env);
+      session = await sessions.load(headers === undefined ? c.req.raw : { headers });
     } catch (error) {
       if (error instanceof StoreUnavailableError) return storeUnavailableResponse(error);
       throw error;
