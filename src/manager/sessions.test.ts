@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import { parseSetCookie } from "../cookie/set-cookie.ts";
 import { CodecError, ConfigError, WeakSecretError } from "../errors.ts";
 import type { SessionRecord } from "../session/record.ts";
+import { sealedCookieStore } from "../session/sealed-cookie.ts";
 import type { SessionStore } from "../session/store.ts";
 import { createSessions, type SessionsOptions } from "./sessions.ts";
 
@@ -252,6 +253,25 @@ describe("secrets", () => {
     // A cookie already on the newest key is not rewritten.
     const again = await visit(after, set.value, (s) => void s.get("userId"));
     assert.equal(again.set, undefined);
+  });
+
+  test("switching the cipher: a cookie of the other one opens and is re-sealed with the configured one", async () => {
+    const gcm = setup({ store: sealedCookieStore({ cipher: "aes-256-gcm" }) }).sessions;
+    const xchacha = setup().sessions;
+    const version = (value: string) => Buffer.from(value, "base64url")[0];
+    const { next: old } = await visit(gcm, undefined, (s) => s.set("userId", "alice"));
+    assert.equal(version(old!), 1);
+    // Only read, yet re-sealed: the token is v1 and the store seals v2.
+    const { set, session } = await visit(xchacha, old, (s) => void s.get("userId"));
+    assert.equal(session.get("userId"), "alice");
+    assert.equal(version(set!.value), 2);
+    const back = await visit(gcm, set!.value, (s) => void s.get("userId"));
+    assert.equal(back.session.get("userId"), "alice");
+    assert.equal(version(back.set!.value), 1);
+    assert.throws(
+      () => sealedCookieStore({ cipher: "aes-128-cbc" as never }),
+      (error) => error instanceof ConfigError && /aes-128-cbc/.test(error.message),
+    );
   });
 });
 

@@ -82,6 +82,11 @@ export interface SealedCookieOptions {
  */
 export function sealedCookieStore(options: SealedCookieOptions = {}): SessionStore {
   const cipher = options.cipher ?? "xchacha20-poly1305";
+  if (cipher !== "xchacha20-poly1305" && cipher !== "aes-256-gcm") {
+    throw new ConfigError(
+      `sealedCookieStore({ cipher }) must be "xchacha20-poly1305" or "aes-256-gcm", got ${JSON.stringify(cipher)}`,
+    );
+  }
   let sealer: Sealer | undefined;
   const ready = (): Sealer => {
     if (sealer === undefined)
