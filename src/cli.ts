@@ -60,8 +60,9 @@ const SECRET_OPTIONS = `  --secret-file FILE    read the secret(s) from FILE, on
 const INSPECT_HELP = `Usage: tessera inspect COOKIE [options]
 
 Tells what a cookie value is and what can be known about it:
-  - tessera sealed session (token v1): key id; with the secret, the times,
-    the expiry (with the default expiry settings) and the data;
+  - tessera sealed session (token v2, or v1 of the AES-GCM option): key id;
+    with the secret, the times, the expiry (with the default expiry
+    settings) and the data;
   - tessera signed value (a server-side session id): key id; with the
     secret, whether the signature holds;
   - Flask session cookie: the signing time and expiry (Flask's default 31
