@@ -21,7 +21,7 @@
 // that checkout's code ("before"), so an optimisation is measured before and
 // after in the same sweep; tessera× then reads after over before.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CASES, type Case, SCENARIOS, target } from "./cases.ts";
@@ -356,7 +356,10 @@ try {
     }
   }
 } finally {
-  for (const server of servers) server.child.kill();
+  for (const server of servers) {
+    server.child.kill();
+    if (server.cookies !== "") rmSync(server.cookies, { force: true });
+  }
 }
 
 // The tables. Ratios are of median req/s; the server's CPU time per request

@@ -4,7 +4,7 @@
 //   GET /read   read-only: answer the stored count, change nothing.
 // Every answer is the count as text. It prints "listening <port>".
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -50,6 +50,7 @@ async function store(kind?: "memory" | "sqlite" | "redis"): Promise<SessionStore
   if (kind === "memory") return memoryStore();
   if (kind === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
     return sqliteStore({ path: join(dir, "sessions.db") });
   }
   if (kind === "redis") return redisStore({ client: await redis(), prefix });
