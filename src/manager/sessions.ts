@@ -1,4 +1,4 @@
-import { countCookie, getAllCookies, getCookie } from "../cookie/parse-cookie.ts";
+import { getAllCookies } from "../cookie/parse-cookie.ts";
 import { compileSetCookie, deleteCookie, type SetCookieOptions } from "../cookie/set-cookie.ts";
 import { KeyRing } from "../crypto/keys.ts";
 import { randomId } from "../crypto/random.ts";
@@ -362,20 +362,21 @@ export function createSessions<
   async function load(request: RequestLike): Promise<Session<Data, Flash>> {
     const now = clock();
     const headers = request.headers;
-    const header = headers.get("cookie");
-    const value = getCookie(header, name);
+    // One scan of the header finds every cookie of our name.
+    const values = getAllCookies(headers.get("cookie"), name);
+    const value = values[0];
     if (value === undefined || value === "") return fresh(now, false, headers);
     const context: StoreContext = { cookieName: name, now };
     let record: SessionRecord | null = null;
     try {
-      if (countCookie(header, name) === 1) {
+      if (values.length === 1) {
         const found = valid(value, context);
         record = isThenable(found) ? await found : found;
       } else {
         // More than one cookie of our name: another path's, a stale one, or
         // one tossed from a sibling subdomain. Use the one that is valid; when
         // several are, refuse to guess and start anonymous.
-        for (const candidate of getAllCookies(header, name)) {
+        for (const candidate of values) {
           const found = await valid(candidate, context);
           if (found === null) continue;
           if (record !== null) {
