@@ -339,10 +339,9 @@ describe("cryptographic inventory", () => {
     // AES-256-GCM is the sealed-cookie option on node:crypto; the default,
     // XChaCha20-Poly1305, is crypto/xchacha.ts (no node:crypto call to find).
     "crypto/seal.ts": ["createCipheriv aes-256-gcm", "createDecipheriv aes-256-gcm"],
-    // HMAC-SHA256 (RFC 2104) from two one-shot SHA-256 hashes.
+    // HMAC-SHA256 (RFC 2104) from two one-shot SHA-256 hashes (sign.ts, csrf/token.ts).
     "crypto/hmac.ts": ["hash sha256"],
     "crypto/keys.ts": ["createHash sha256", "hkdfSync sha256"],
-    "csrf/token.ts": ["createHmac sha256"],
     "manager/key.ts": ["hash sha256"],
     // Not security uses: a Postgres advisory-lock number, and the script id
     // Redis's EVALSHA requires (SHA-1 by Redis's definition).

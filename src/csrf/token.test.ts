@@ -211,3 +211,17 @@ describe("tokens", () => {
     }
   });
 });
+
+test("the MAC is HMAC-SHA256 over 0x01 | the session's CSRF secret, under the csrf key", async () => {
+  const { createHmac } = await import("node:crypto");
+  const [key] = new KeyRing(SECRET).keys("csrf");
+  const secret = "s".repeat(43);
+  const bytes = Buffer.from(maskToken(key!, secret), "base64url");
+  const mac = Buffer.alloc(32);
+  for (let i = 0; i < 32; i++) mac[i] = bytes[5 + i]! ^ bytes[37 + i]!;
+  const expected = createHmac("sha256", key!.key)
+    .update(Buffer.from([1]))
+    .update(secret)
+    .digest();
+  assert.deepEqual(mac, expected);
+});

@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import { safeEqual } from "../crypto/compare.ts";
+import { type HmacKey, hmacSha256, prepareHmacKey } from "../crypto/hmac.ts";
 import type { DerivedKey } from "../crypto/keys.ts";
 import { fillRandom } from "../crypto/random.ts";
 import { decodeBase64url } from "../crypto/seal.ts";
@@ -11,7 +11,6 @@ import { decodeBase64url } from "../crypto/seal.ts";
 // are constant but public. The session secret never leaves the server, and
 // knowing it is not enough: a token needs the HMAC under the server's key.
 const VERSION = 1;
-const VERSION_BYTE = Buffer.from([VERSION]);
 const MAC = 32;
 const MASK_AT = 5;
 const MASKED_AT = MASK_AT + MAC;
@@ -25,8 +24,21 @@ const BYTES = MASKED_AT + MAC;
  */
 export const TOKEN_CHARS = (BYTES * 4) / 3; // 92: 69 is a multiple of 3, so there is no partial group
 
+// Each key's HMAC pads, made once per DerivedKey (the key ring keeps one
+// object per key and purpose).
+const prepared = new WeakMap<DerivedKey, HmacKey>();
+
 function macOf(key: DerivedKey, secret: string): Buffer {
-  return createHmac("sha256", key.key).update(VERSION_BYTE).update(secret).digest();
+  let hmac = prepared.get(key);
+  if (hmac === undefined) {
+    hmac = prepareHmacKey(key.key);
+    prepared.set(key, hmac);
+  }
+  // The MAC input: 0x01 | the secret (UTF-8, at most 3 bytes per code unit).
+  const message = Buffer.allocUnsafe(1 + 3 * secret.length);
+  message[0] = VERSION;
+  const end = 1 + message.write(secret, 1, "utf8");
+  return hmacSha256(hmac, message.subarray(0, end));
 }
 
 /**
