@@ -5,8 +5,12 @@
 // Each case serialises the data, seals it into a cookie value, opens that
 // value and parses the data back, which is what a request that changes the
 // session costs in crypto and encoding.
+//
+// BENCH_BASELINE=<another checkout> adds tessera on that checkout's code
+// ("before") to the same interleaved run, for the before/after ratio.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import secureSession from "@fastify/secure-session";
 import Fastify from "fastify";
 import { sealData, unsealData } from "iron-session";
@@ -35,6 +39,16 @@ const secret = randomBytes(32).toString("base64url");
 // tessera: the default store, as the manager drives it.
 const store = sealedCookieStore();
 store.setup?.({ keys: new KeyRing(secret), expiry: resolveExpiry() });
+const baseline = process.env.BENCH_BASELINE;
+let before: typeof store | undefined;
+if (baseline !== undefined) {
+  const from = (path: string) => import(join(baseline, path));
+  const old = (await from("src/session/sealed-cookie.ts")).sealedCookieStore() as typeof store;
+  const { KeyRing: OldRing } = await from("src/crypto/keys.ts");
+  const { resolveExpiry: oldExpiry } = await from("src/session/expiry.ts");
+  old.setup?.({ keys: new OldRing(secret), expiry: oldExpiry() });
+  before = old;
+}
 const now = Date.now();
 const record: SessionRecord = {
   id: "",
@@ -46,6 +60,7 @@ const record: SessionRecord = {
 };
 const context = { cookieName: "__Host-session", now };
 const tessera = () => store.get(store.set("", record, context) as string, context);
+const tesseraBefore = () => before!.get(before!.set("", record, context) as string, context);
 
 // @fastify/secure-session: its own decorators on a ready instance.
 const app = Fastify();
@@ -63,6 +78,7 @@ const iron = async () => unsealData(await sealData(data, { password }), { passwo
 
 // Every case must round-trip the same data before it is timed.
 assert.deepEqual((tessera() as SessionRecord).data, data);
+if (before !== undefined) assert.deepEqual((tesseraBefore() as SessionRecord).data, data);
 const { __ts: _ts, ...fastifyData } = (fastifySeal()?.data() ?? {}) as Record<string, unknown>;
 assert.deepEqual(fastifyData, data);
 assert.deepEqual(await iron(), data);
@@ -72,6 +88,9 @@ console.log(
 
 compare("seal + open, ~220-byte session (sync)", [
   { name: "@fastify/secure-session", fn: fastifySeal },
+  ...(before === undefined
+    ? []
+    : [{ name: "tessera sealedCookieStore before", fn: tesseraBefore }]),
   { name: "tessera sealedCookieStore", fn: tessera },
 ]);
 await compareAsync("seal + open, ~220-byte session (awaited, with the async peer)", [

@@ -1,7 +1,9 @@
 // Sealing and opening a 250-byte cookie payload with a 19-byte aad:
 // node:crypto (AES-256-GCM and ChaCha20-Poly1305, a cipher object per call)
-// against the pure-TypeScript XChaCha20-Poly1305 of src/crypto/xchacha.ts,
-// which writes into a preallocated buffer. Every case writes ciphertext || tag
+// against tessera's XChaCha20-Poly1305: the TypeScript one of
+// src/crypto/xchacha.ts, which writes into a preallocated buffer, and the
+// WebAssembly SIMD one of src/crypto/xchacha.wat, which works in its own
+// memory (the plaintext, key and aad are copied in, as the sealer writes them). Every case writes ciphertext || tag
 // (or the plaintext) into one output buffer, as a cookie sealer would. The
 // nonce is fixed: drawing a random one costs every case the same.
 import assert from "node:assert/strict";
@@ -20,6 +22,7 @@ import {
   xchachaOpen,
   xchachaSeal,
 } from "../src/crypto/xchacha.ts";
+import { SIMD_FREE, simdCipher } from "../src/crypto/xchacha-simd.ts";
 import { compare } from "./harness.ts";
 
 const smoke = process.env.BENCH_SMOKE === "1";
@@ -107,6 +110,37 @@ cSeal();
 assert.deepEqual(Buffer.from(cSealed), nodeChacha.seal());
 assert.deepEqual(Buffer.from(cOpen()), plaintext);
 
+// WebAssembly: key, aad, nonce, then the message, in the module's memory.
+const simd = simdCipher();
+if (simd === null) throw new Error("WebAssembly SIMD is not available here");
+const K = SIMD_FREE;
+const A = K + 32;
+const N = A + 64;
+const M = N + 24;
+const wSeal = () => {
+  simd.bytes.set(rawKey, K);
+  simd.bytes.set(aad, A);
+  simd.bytes.set(nonce24, N);
+  simd.bytes.set(plaintext, M);
+  simd.seal(K, N, A, aad.length, M, LENGTH);
+  return simd.bytes;
+};
+const wSealed = Buffer.alloc(LENGTH + 16);
+const wOpen = () => {
+  simd.bytes.set(rawKey, K);
+  simd.bytes.set(aad, A);
+  simd.bytes.set(nonce24, N);
+  simd.bytes.set(wSealed, M);
+  if (simd.open(K, N, A, aad.length, M, LENGTH + 16) !== 1) throw new Error();
+  return simd.bytes;
+};
+wSeal();
+simd.bytes.copy(wSealed, 0, M, M + LENGTH + 16);
+// Same key and nonce: the WebAssembly and TypeScript ciphers agree byte for byte.
+assert.deepEqual(wSealed, Buffer.from(xSealed));
+wOpen();
+assert.deepEqual(simd.bytes.subarray(M, M + LENGTH), plaintext);
+
 const title = `${LENGTH}-byte plaintext, ${aad.length}-byte aad`;
 compare(
   `seal, ${title}`,
@@ -115,6 +149,7 @@ compare(
     { name: "node chacha20-poly1305 (KeyObject)", fn: nodeChacha.seal },
     { name: "xchachaSeal (ours)", fn: xSeal },
     { name: "chacha20Poly1305Seal (ours, 12-byte nonce)", fn: cSeal },
+    { name: "xchacha seal (ours, WebAssembly SIMD)", fn: wSeal },
   ],
   options,
 );
@@ -125,6 +160,7 @@ compare(
     { name: "node chacha20-poly1305 (KeyObject)", fn: nodeChacha.open },
     { name: "xchachaOpen (ours)", fn: xOpen },
     { name: "chacha20Poly1305Open (ours, 12-byte nonce)", fn: cOpen },
+    { name: "xchacha open (ours, WebAssembly SIMD)", fn: wOpen },
   ],
   options,
 );
@@ -138,6 +174,7 @@ compare(
     { name: "node aes-256-gcm (KeyObject)", fn: both(aes.seal, aes.open) },
     { name: "node chacha20-poly1305 (KeyObject)", fn: both(nodeChacha.seal, nodeChacha.open) },
     { name: "xchachaSeal + xchachaOpen (ours)", fn: both(xSeal, xOpen) },
+    { name: "xchacha seal + open (ours, WebAssembly SIMD)", fn: both(wSeal, wOpen) },
   ],
   options,
 );

@@ -132,3 +132,37 @@ test("long plaintexts (beyond the reused buffer) seal and open, in every script"
     assert.equal(sealer.open(sealer.seal(text, "c"), "c")?.plaintext.toString(), text);
   }
 });
+
+test("the WebAssembly and TypeScript XChaCha20-Poly1305 open each other's tokens, small and beyond the WebAssembly memory, long contexts too", () => {
+  const ring = new KeyRing([secretA, secretB]);
+  const wasm = createSealer(ring, "session");
+  const ts = createSealer(ring, "session", "xchacha20-poly1305", { wasm: false });
+  const longContext = "c".repeat(300); // associated data over the WebAssembly room
+  for (const context of ["__Host-session", longContext, ""]) {
+    for (const text of ["", "x", '{"visits":1}', "é".repeat(1000), "a".repeat(70_000)]) {
+      for (const [from, to] of [
+        [wasm, ts],
+        [ts, wasm],
+      ] as const) {
+        const token = from.seal(text, context);
+        assert.equal(decodeBase64url(token)![0], 2);
+        const opened = to.openText(token, context);
+        assert.equal(opened?.text, text, `${context.length}-char context, ${text.length} chars`);
+        assert.equal(opened?.stale, false);
+        assert.equal(to.open(token, `${context}x`), null);
+      }
+    }
+  }
+  // A token sealed under the older key opens in both and asks for a re-seal.
+  const old = createSealer(new KeyRing(secretB), "session");
+  for (const sealer of [wasm, ts]) assert.equal(sealer.open(old.seal("o", "c"), "c")?.stale, true);
+});
+
+test("a failed open leaves nothing of the token's plaintext behind, and the next open is right", () => {
+  const sealer = createSealer(new KeyRing(secretA), "session");
+  const token = sealer.seal("secret data", "c");
+  const bytes = decodeBase64url(token)!;
+  bytes[bytes.length - 1]! ^= 1;
+  assert.equal(sealer.openText(bytes.toString("base64url"), "c"), null);
+  assert.equal(sealer.openText(token, "c")?.text, "secret data");
+});

@@ -8,6 +8,15 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { fuzzRuns } from "../testing/fuzz-runs.ts";
 import {
+  IETF,
+  JABBERWOCKY,
+  KEY_1C92,
+  POLY1305_A3,
+  poly1305Reference,
+  SUNSCREEN,
+  ZERO32,
+} from "./fixtures/rfc8439.ts";
+import {
   chacha20,
   chacha20Poly1305Open,
   chacha20Poly1305Seal,
@@ -71,17 +80,6 @@ function wordsToBytes(words: Uint32Array): Buffer {
   return bytes;
 }
 
-const SUNSCREEN = ascii(
-  "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
-);
-const IETF = ascii(
-  'Any submission to the IETF intended by the Contributor for publication as all or part of an IETF Internet-Draft or RFC and any statement made within the context of an IETF activity is considered an "IETF Contribution". Such statements include oral statements in IETF sessions, as well as written and electronic communications made at any time or place, which are addressed to',
-);
-const JABBERWOCKY = ascii(
-  "'Twas brillig, and the slithy toves\nDid gyre and gimble in the wabe:\nAll mimsy were the borogoves,\nAnd the mome raths outgrabe.",
-);
-const KEY_1C92 = hex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0");
-const ZERO32 = Buffer.alloc(32);
 const KEY_ONE = hex(`${"00".repeat(31)}01`);
 const NONCE_TWO = hex(`${"00".repeat(11)}02`);
 
@@ -244,52 +242,7 @@ describe("Poly1305 (RFC 8439)", () => {
   });
 
   // A.3: #1-#4 ordinary, #5-#11 the carry and final-reduction edge cases.
-  const rs = (r: string, s: string) => hex(r.padEnd(32, "0") + s.padEnd(32, "0"));
-  const vectors: [string, Buffer, Buffer, string][] = [
-    ["#1", ZERO32, Buffer.alloc(64), "00000000000000000000000000000000"],
-    ["#2", rs("", "36e5f6b5c5e06070f0efca96227a863e"), IETF, "36e5f6b5c5e06070f0efca96227a863e"],
-    ["#3", rs("36e5f6b5c5e06070f0efca96227a863e", ""), IETF, "f3477e7cd95417af89a6b8794c310cf0"],
-    ["#4", KEY_1C92, JABBERWOCKY, "4541669a7eaaee61e708dc7cbcc5eb62"],
-    ["#5", rs("02", ""), hex("ff".repeat(16)), "03000000000000000000000000000000"],
-    [
-      "#6",
-      rs("02", "ff".repeat(16)),
-      hex(`02${"00".repeat(15)}`),
-      "03000000000000000000000000000000",
-    ],
-    [
-      "#7",
-      rs("01", ""),
-      hex(`${"ff".repeat(16)}f0${"ff".repeat(15)}11${"00".repeat(15)}`),
-      "05000000000000000000000000000000",
-    ],
-    [
-      "#8",
-      rs("01", ""),
-      hex(`${"ff".repeat(16)}fb${"fe".repeat(15)}${"01".repeat(16)}`),
-      "00000000000000000000000000000000",
-    ],
-    ["#9", rs("02", ""), hex(`fd${"ff".repeat(15)}`), "faffffffffffffffffffffffffffffff"],
-    [
-      "#10",
-      rs("01000000000000000400000000000000", ""),
-      hex(
-        "e33594d7505e43b900000000000000003394d7505e4379cd0100000000000000" +
-          "0000000000000000000000000000000001000000000000000000000000000000",
-      ),
-      "14000000000000005500000000000000",
-    ],
-    [
-      "#11",
-      rs("01000000000000000400000000000000", ""),
-      hex(
-        "e33594d7505e43b900000000000000003394d7505e4379cd0100000000000000" +
-          "00000000000000000000000000000000",
-      ),
-      "13000000000000000000000000000000",
-    ],
-  ];
-  for (const [name, key, message, tag] of vectors) {
+  for (const [name, key, message, tag] of POLY1305_A3) {
     test(`A.3 ${name}`, () => {
       assert.equal(key.length, 32);
       assert.equal(toHex(poly1305(key, message)), tag);
@@ -464,22 +417,6 @@ describe("against node:crypto's chacha20-poly1305", () => {
     );
   });
 });
-
-/** Poly1305 straight from RFC 8439 §2.5.1's pseudocode, with BigInt. */
-function poly1305Reference(key: Uint8Array, message: Uint8Array): string {
-  const le = (bytes: Uint8Array) =>
-    BigInt(`0x${Buffer.from(bytes).reverse().toString("hex") || "0"}`);
-  const r = le(key.subarray(0, 16)) & 0x0ffffffc0ffffffc0ffffffc0fffffffn;
-  const s = le(key.subarray(16, 32));
-  const p = (1n << 130n) - 5n;
-  let a = 0n;
-  for (let i = 0; i < message.length; i += 16) {
-    const block = message.subarray(i, i + 16);
-    a = ((a + le(block) + (1n << BigInt(8 * block.length))) * r) % p;
-  }
-  a = (a + s) & ((1n << 128n) - 1n);
-  return Buffer.from(a.toString(16).padStart(32, "0"), "hex").reverse().toString("hex");
-}
 
 test("Poly1305 agrees with a BigInt reference, extreme keys and messages included", () => {
   const extremeBytes = (length: fc.Arbitrary<number>) =>
