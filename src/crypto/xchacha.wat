@@ -6,8 +6,9 @@
 ;;
 ;; One page of memory, fixed (it never grows, so views over it stay valid).
 ;; The first 256 bytes are this module's scratch:
-;;   0   subkey (32)   32  scratch block (64): keystream tail, padding
-;;   96  computed tag (16)   112 the ChaCha20 nonce's last 8 bytes
+;;   0   subkey (32)          32  a padded Poly1305 block (16)
+;;   96  computed tag (16)    112 the ChaCha20 nonce's last 8 bytes
+;;   128 two keystream blocks (128)
 ;; the caller places key, nonce, associated data and message anywhere above.
 ;; Everything is constant time: no branch or address depends on a secret.
 (module
@@ -69,6 +70,82 @@
       (br_if $double (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
     (local.get $a) (local.get $b) (local.get $c) (local.get $d))
 
+  ;; Two blocks' rounds at once, interleaved: one block's rounds are a chain of
+  ;; dependent steps, so the processor idles between them; two independent
+  ;; chains fill those gaps (the second state is e, f, g, h).
+  (func $rounds2 (param $a v128) (param $b v128) (param $c v128) (param $d v128)
+    (param $e v128) (param $f v128) (param $g v128) (param $h v128)
+    (result v128 v128 v128 v128 v128 v128 v128 v128)
+    (local $t v128) (local $u v128) (local $i i32)
+    (local.set $i (i32.const 10))
+    (loop $double
+      ;; columns (RFC 8439 §2.1 quarter round)
+      (local.set $a (i32x4.add (local.get $a) (local.get $b)))
+      (local.set $e (i32x4.add (local.get $e) (local.get $f)))
+      (local.set $t (v128.xor (local.get $d) (local.get $a)))
+      (local.set $u (v128.xor (local.get $h) (local.get $e)))
+      (local.set $d (i8x16.shuffle 2 3 0 1 6 7 4 5 10 11 8 9 14 15 12 13 (local.get $t) (local.get $t)))
+      (local.set $h (i8x16.shuffle 2 3 0 1 6 7 4 5 10 11 8 9 14 15 12 13 (local.get $u) (local.get $u)))
+      (local.set $c (i32x4.add (local.get $c) (local.get $d)))
+      (local.set $g (i32x4.add (local.get $g) (local.get $h)))
+      (local.set $t (v128.xor (local.get $b) (local.get $c)))
+      (local.set $u (v128.xor (local.get $f) (local.get $g)))
+      (local.set $b (v128.or (i32x4.shl (local.get $t) (i32.const 12)) (i32x4.shr_u (local.get $t) (i32.const 20))))
+      (local.set $f (v128.or (i32x4.shl (local.get $u) (i32.const 12)) (i32x4.shr_u (local.get $u) (i32.const 20))))
+      (local.set $a (i32x4.add (local.get $a) (local.get $b)))
+      (local.set $e (i32x4.add (local.get $e) (local.get $f)))
+      (local.set $t (v128.xor (local.get $d) (local.get $a)))
+      (local.set $u (v128.xor (local.get $h) (local.get $e)))
+      (local.set $d (i8x16.shuffle 3 0 1 2 7 4 5 6 11 8 9 10 15 12 13 14 (local.get $t) (local.get $t)))
+      (local.set $h (i8x16.shuffle 3 0 1 2 7 4 5 6 11 8 9 10 15 12 13 14 (local.get $u) (local.get $u)))
+      (local.set $c (i32x4.add (local.get $c) (local.get $d)))
+      (local.set $g (i32x4.add (local.get $g) (local.get $h)))
+      (local.set $t (v128.xor (local.get $b) (local.get $c)))
+      (local.set $u (v128.xor (local.get $f) (local.get $g)))
+      (local.set $b (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25))))
+      (local.set $f (v128.or (i32x4.shl (local.get $u) (i32.const 7)) (i32x4.shr_u (local.get $u) (i32.const 25))))
+      ;; diagonals: b, c, d rotated left by 1, 2, 3 lanes
+      (local.set $b (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $b) (local.get $b)))
+      (local.set $f (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $f) (local.get $f)))
+      (local.set $c (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c) (local.get $c)))
+      (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $g) (local.get $g)))
+      (local.set $d (i8x16.shuffle 12 13 14 15 0 1 2 3 4 5 6 7 8 9 10 11 (local.get $d) (local.get $d)))
+      (local.set $h (i8x16.shuffle 12 13 14 15 0 1 2 3 4 5 6 7 8 9 10 11 (local.get $h) (local.get $h)))
+      (local.set $a (i32x4.add (local.get $a) (local.get $b)))
+      (local.set $e (i32x4.add (local.get $e) (local.get $f)))
+      (local.set $t (v128.xor (local.get $d) (local.get $a)))
+      (local.set $u (v128.xor (local.get $h) (local.get $e)))
+      (local.set $d (i8x16.shuffle 2 3 0 1 6 7 4 5 10 11 8 9 14 15 12 13 (local.get $t) (local.get $t)))
+      (local.set $h (i8x16.shuffle 2 3 0 1 6 7 4 5 10 11 8 9 14 15 12 13 (local.get $u) (local.get $u)))
+      (local.set $c (i32x4.add (local.get $c) (local.get $d)))
+      (local.set $g (i32x4.add (local.get $g) (local.get $h)))
+      (local.set $t (v128.xor (local.get $b) (local.get $c)))
+      (local.set $u (v128.xor (local.get $f) (local.get $g)))
+      (local.set $b (v128.or (i32x4.shl (local.get $t) (i32.const 12)) (i32x4.shr_u (local.get $t) (i32.const 20))))
+      (local.set $f (v128.or (i32x4.shl (local.get $u) (i32.const 12)) (i32x4.shr_u (local.get $u) (i32.const 20))))
+      (local.set $a (i32x4.add (local.get $a) (local.get $b)))
+      (local.set $e (i32x4.add (local.get $e) (local.get $f)))
+      (local.set $t (v128.xor (local.get $d) (local.get $a)))
+      (local.set $u (v128.xor (local.get $h) (local.get $e)))
+      (local.set $d (i8x16.shuffle 3 0 1 2 7 4 5 6 11 8 9 10 15 12 13 14 (local.get $t) (local.get $t)))
+      (local.set $h (i8x16.shuffle 3 0 1 2 7 4 5 6 11 8 9 10 15 12 13 14 (local.get $u) (local.get $u)))
+      (local.set $c (i32x4.add (local.get $c) (local.get $d)))
+      (local.set $g (i32x4.add (local.get $g) (local.get $h)))
+      (local.set $t (v128.xor (local.get $b) (local.get $c)))
+      (local.set $u (v128.xor (local.get $f) (local.get $g)))
+      (local.set $b (v128.or (i32x4.shl (local.get $t) (i32.const 7)) (i32x4.shr_u (local.get $t) (i32.const 25))))
+      (local.set $f (v128.or (i32x4.shl (local.get $u) (i32.const 7)) (i32x4.shr_u (local.get $u) (i32.const 25))))
+      ;; back to columns
+      (local.set $b (i8x16.shuffle 12 13 14 15 0 1 2 3 4 5 6 7 8 9 10 11 (local.get $b) (local.get $b)))
+      (local.set $f (i8x16.shuffle 12 13 14 15 0 1 2 3 4 5 6 7 8 9 10 11 (local.get $f) (local.get $f)))
+      (local.set $c (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c) (local.get $c)))
+      (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $g) (local.get $g)))
+      (local.set $d (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $d) (local.get $d)))
+      (local.set $h (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $h) (local.get $h)))
+      (br_if $double (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+    (local.get $a) (local.get $b) (local.get $c) (local.get $d)
+    (local.get $e) (local.get $f) (local.get $g) (local.get $h))
+
   ;; "expand 32-byte k"
   (func $sigma (result v128) (v128.const i32x4 0x61707865 0x3320646e 0x79622d32 0x6b206574))
 
@@ -83,69 +160,90 @@
     (v128.store (i32.const 16) (local.get $d))
     (i64.store (i32.const 112) (i64.load offset=16 (local.get $nonce))))
 
-  ;; RFC 8439 §2.4 with the subkey and the nonce 0 | nonce[16..24]
-  ;; (draft-irtf-cfrg-xchacha-03 §2.3): the keystream from block `counter` on,
-  ;; XORed over [p, p + len). A last partial block goes through the scratch block.
-  (func $xor (param $counter i32) (param $p i32) (param $len i32)
-    (local $kb v128) (local $kc v128) (local $kd v128)
-    (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $i i32)
+;; RFC 8439 §2.4 with the subkey and the nonce 0 | nonce[16..24]
+  ;; (draft-irtf-cfrg-xchacha-03 §2.3): keystream blocks counter and
+  ;; counter + 1, to 128..255.
+  (func $stream2 (param $counter i32)
+    (local $kb v128) (local $kc v128) (local $kd v128) (local $kd2 v128)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local $e v128) (local $f v128) (local $g v128) (local $h v128)
     (local.set $kb (v128.load (i32.const 0)))
     (local.set $kc (v128.load (i32.const 16)))
     (local.set $kd (i32x4.replace_lane 0 (i64x2.replace_lane 1 (v128.const i64x2 0 0) (i64.load (i32.const 112))) (local.get $counter)))
-    (block $done
-      (loop $blocks
-        (br_if $done (i32.eqz (local.get $len)))
-        (call $rounds (call $sigma) (local.get $kb) (local.get $kc) (local.get $kd))
-        (local.set $d) (local.set $c) (local.set $b) (local.set $a)
-        (local.set $a (i32x4.add (local.get $a) (call $sigma)))
-        (local.set $b (i32x4.add (local.get $b) (local.get $kb)))
-        (local.set $c (i32x4.add (local.get $c) (local.get $kc)))
-        (local.set $d (i32x4.add (local.get $d) (local.get $kd)))
-        (local.set $kd (i32x4.add (local.get $kd) (v128.const i32x4 1 0 0 0)))
-        (if (i32.ge_u (local.get $len) (i32.const 64))
-          (then
-            (v128.store offset=0 (local.get $p) (v128.xor (v128.load offset=0 (local.get $p)) (local.get $a)))
-            (v128.store offset=16 (local.get $p) (v128.xor (v128.load offset=16 (local.get $p)) (local.get $b)))
-            (v128.store offset=32 (local.get $p) (v128.xor (v128.load offset=32 (local.get $p)) (local.get $c)))
-            (v128.store offset=48 (local.get $p) (v128.xor (v128.load offset=48 (local.get $p)) (local.get $d)))
-            (local.set $p (i32.add (local.get $p) (i32.const 64)))
-            (local.set $len (i32.sub (local.get $len) (i32.const 64)))
-            (br $blocks)))
-        ;; the tail: keystream to the scratch block, then byte by byte
-        (v128.store (i32.const 32) (local.get $a))
-        (v128.store (i32.const 48) (local.get $b))
-        (v128.store (i32.const 64) (local.get $c))
-        (v128.store (i32.const 80) (local.get $d))
-        (local.set $i (i32.const 0))
-        (loop $bytes
-          (i32.store8 (i32.add (local.get $p) (local.get $i))
-            (i32.xor (i32.load8_u (i32.add (local.get $p) (local.get $i)))
-                     (i32.load8_u offset=32 (local.get $i))))
-          (br_if $bytes (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $len))))))
-    )
-
-  ;; RFC 8439 §2.6: the Poly1305 key is block 0's first 32 bytes.
-  (func $polyInit
-    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
-    (call $rounds (call $sigma) (v128.load (i32.const 0)) (v128.load (i32.const 16))
-      (i64x2.replace_lane 1 (v128.const i64x2 0 0) (i64.load (i32.const 112))))
+    (local.set $kd2 (i32x4.add (local.get $kd) (v128.const i32x4 1 0 0 0)))
+    (call $rounds2 (call $sigma) (local.get $kb) (local.get $kc) (local.get $kd)
+                   (call $sigma) (local.get $kb) (local.get $kc) (local.get $kd2))
+    (local.set $h) (local.set $g) (local.set $f) (local.set $e)
     (local.set $d) (local.set $c) (local.set $b) (local.set $a)
-    (v128.store (i32.const 32) (i32x4.add (local.get $a) (call $sigma)))
-    (v128.store (i32.const 48) (i32x4.add (local.get $b) (v128.load (i32.const 0))))
-    (call $polyKey))
+    (v128.store (i32.const 128) (i32x4.add (local.get $a) (call $sigma)))
+    (v128.store (i32.const 144) (i32x4.add (local.get $b) (local.get $kb)))
+    (v128.store (i32.const 160) (i32x4.add (local.get $c) (local.get $kc)))
+    (v128.store (i32.const 176) (i32x4.add (local.get $d) (local.get $kd)))
+    (v128.store (i32.const 192) (i32x4.add (local.get $e) (call $sigma)))
+    (v128.store (i32.const 208) (i32x4.add (local.get $f) (local.get $kb)))
+    (v128.store (i32.const 224) (i32x4.add (local.get $g) (local.get $kc)))
+    (v128.store (i32.const 240) (i32x4.add (local.get $h) (local.get $kd2))))
 
-  ;; RFC 8439 §2.5: a one-time key (at 32) starts a MAC: r is clamped with
+  ;; XORs n bytes of keystream at ks into p: 16 at a time, then byte by byte.
+  (func $xorWith (param $p i32) (param $ks i32) (param $n i32)
+    (local $i i32)
+    (block $tail
+      (loop $vectors
+        (br_if $tail (i32.lt_u (i32.sub (local.get $n) (local.get $i)) (i32.const 16)))
+        (v128.store (i32.add (local.get $p) (local.get $i))
+          (v128.xor (v128.load (i32.add (local.get $p) (local.get $i)))
+                    (v128.load (i32.add (local.get $ks) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vectors)))
+    (block $done
+      (loop $bytes
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store8 (i32.add (local.get $p) (local.get $i))
+          (i32.xor (i32.load8_u (i32.add (local.get $p) (local.get $i)))
+                   (i32.load8_u (i32.add (local.get $ks) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $bytes))))
+
+  ;; RFC 8439 §2.4: the keystream from block `counter` on, XORed over
+  ;; [p, p + len), two blocks at a time.
+  (func $xor (param $counter i32) (param $p i32) (param $len i32)
+    (local $n i32)
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.eqz (local.get $len)))
+        (call $stream2 (local.get $counter))
+        (local.set $n (select (local.get $len) (i32.const 128) (i32.lt_u (local.get $len) (i32.const 128))))
+        (call $xorWith (local.get $p) (i32.const 128) (local.get $n))
+        (local.set $p (i32.add (local.get $p) (local.get $n)))
+        (local.set $len (i32.sub (local.get $len) (local.get $n)))
+        (local.set $counter (i32.add (local.get $counter) (i32.const 2)))
+        (br $pairs))))
+
+  ;; RFC 8439 §2.6 and §2.8: blocks 0 and 1 together; block 0's first 32 bytes
+  ;; are the Poly1305 key, block 1 (left at 192) encrypts the first 64 bytes.
+  (func $begin
+    (call $stream2 (i32.const 0))
+    (call $polyKey (i32.const 128)))
+
+  ;; The message, from the keystream block 1 that $begin left at 192 on.
+  (func $crypt (param $p i32) (param $len i32)
+    (local $n i32)
+    (local.set $n (select (local.get $len) (i32.const 64) (i32.lt_u (local.get $len) (i32.const 64))))
+    (call $xorWith (local.get $p) (i32.const 192) (local.get $n))
+    (call $xor (i32.const 2) (i32.add (local.get $p) (local.get $n)) (i32.sub (local.get $len) (local.get $n))))
+
+  ;; RFC 8439 §2.5: the one-time key at k starts a MAC: r is clamped with
   ;; 0x0ffffffc0ffffffc0ffffffc0fffffff, s is kept for the end.
-  (func $polyKey
-    (global.set $r0 (i64.extend_i32_u (i32.and (i32.load (i32.const 32)) (i32.const 0x3ffffff))))
-    (global.set $r1 (i64.extend_i32_u (i32.and (i32.shr_u (i32.load (i32.const 35)) (i32.const 2)) (i32.const 0x3ffff03))))
-    (global.set $r2 (i64.extend_i32_u (i32.and (i32.shr_u (i32.load (i32.const 38)) (i32.const 4)) (i32.const 0x3ffc0ff))))
-    (global.set $r3 (i64.extend_i32_u (i32.and (i32.shr_u (i32.load (i32.const 41)) (i32.const 6)) (i32.const 0x3f03fff))))
-    (global.set $r4 (i64.extend_i32_u (i32.and (i32.shr_u (i32.load (i32.const 44)) (i32.const 8)) (i32.const 0x00fffff))))
-    (global.set $s0 (i64.load32_u (i32.const 48)))
-    (global.set $s1 (i64.load32_u (i32.const 52)))
-    (global.set $s2 (i64.load32_u (i32.const 56)))
-    (global.set $s3 (i64.load32_u (i32.const 60)))
+  (func $polyKey (param $k i32)
+    (global.set $r0 (i64.extend_i32_u (i32.and (i32.load (local.get $k)) (i32.const 0x3ffffff))))
+    (global.set $r1 (i64.extend_i32_u (i32.and (i32.shr_u (i32.load offset=3 (local.get $k)) (i32.const 2)) (i32.const 0x3ffff03))))
+    (global.set $r2 (i64.extend_i32_u (i32.and (i32.shr_u (i32.load offset=6 (local.get $k)) (i32.const 4)) (i32.const 0x3ffc0ff))))
+    (global.set $r3 (i64.extend_i32_u (i32.and (i32.shr_u (i32.load offset=9 (local.get $k)) (i32.const 6)) (i32.const 0x3f03fff))))
+    (global.set $r4 (i64.extend_i32_u (i32.and (i32.shr_u (i32.load offset=12 (local.get $k)) (i32.const 8)) (i32.const 0x00fffff))))
+    (global.set $s0 (i64.load32_u offset=16 (local.get $k)))
+    (global.set $s1 (i64.load32_u offset=20 (local.get $k)))
+    (global.set $s2 (i64.load32_u offset=24 (local.get $k)))
+    (global.set $s3 (i64.load32_u offset=28 (local.get $k)))
     (global.set $h0 (i64.const 0)) (global.set $h1 (i64.const 0)) (global.set $h2 (i64.const 0))
     (global.set $h3 (i64.const 0)) (global.set $h4 (i64.const 0)))
 
@@ -292,8 +390,8 @@
   (func (export "seal") (param $key i32) (param $nonce i32) (param $aad i32) (param $aadLen i32)
     (param $msg i32) (param $len i32)
     (call $hchacha (local.get $key) (local.get $nonce))
-    (call $polyInit)
-    (call $xor (i32.const 1) (local.get $msg) (local.get $len))
+    (call $begin)
+    (call $crypt (local.get $msg) (local.get $len))
     (call $mac (local.get $aad) (local.get $aadLen) (local.get $msg) (local.get $len)
       (i32.add (local.get $msg) (local.get $len))))
 
@@ -305,12 +403,12 @@
     (local $clen i32)
     (local.set $clen (i32.sub (local.get $len) (i32.const 16)))
     (call $hchacha (local.get $key) (local.get $nonce))
-    (call $polyInit)
+    (call $begin)
     (call $mac (local.get $aad) (local.get $aadLen) (local.get $msg) (local.get $clen) (i32.const 96))
     (if (v128.any_true (v128.xor (v128.load (i32.const 96))
                                  (v128.load (i32.add (local.get $msg) (local.get $clen)))))
       (then (return (i32.const 0))))
-    (call $xor (i32.const 1) (local.get $msg) (local.get $clen))
+    (call $crypt (local.get $msg) (local.get $clen))
     (i32.const 1))
 
   ;; RFC 8439 §2.5: Poly1305 of len bytes at msg under the 32-byte one-time
@@ -318,9 +416,7 @@
   ;; piece, so it never has a short block): it checks the MAC on its own.
   (func (export "poly1305") (param $key i32) (param $msg i32) (param $len i32) (param $out i32)
     (local $rest i32)
-    (v128.store (i32.const 32) (v128.load (local.get $key)))
-    (v128.store (i32.const 48) (v128.load offset=16 (local.get $key)))
-    (call $polyKey)
+    (call $polyKey (local.get $key))
     (call $polyBlocks (local.get $msg) (i32.shr_u (local.get $len) (i32.const 4)) (i32.const 0x1000000))
     (local.set $rest (i32.and (local.get $len) (i32.const 15)))
     (if (local.get $rest)
