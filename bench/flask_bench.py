@@ -1,25 +1,38 @@
 """Flask's side of bench/flask.bench.ts: encode + decode of one session cookie.
 
-Reads {"secret", "data" (Flask's tagged JSON), "timestamp", "number", "repeat"}
-on stdin and prints one JSON line: the median µs per encode+decode, by the
-wall clock and by process CPU time, and the cookie Flask makes for the data at
-"timestamp" (so the TS side can check that it writes the same bytes). Timed as
-a request does it: the serializer from SecureCookieSessionInterface, inside an
-app context, dumps then loads with max_age.
+A worker that answers one JSON line per line on stdin:
+
+  {"secret", "data" (Flask's tagged JSON), "timestamp"}
+      -> {"cookie", "flask", "python"}: the cookie Flask makes for the data at
+         "timestamp" (so the TS side can check that it writes the same bytes)
+  {"number": n}
+      -> {"us_per_op", "cpu_us_per_op"}: one timed batch of n encode + decode,
+         by the wall clock and by process CPU time
+
+The batches come one at a time so that bench/flask.bench.ts can time its own
+side between them: both sides then share the machine's load. Timed as a
+request does it: the serializer from SecureCookieSessionInterface, inside an
+app context, dumps then loads with max_age. The garbage collector is off
+during a batch, as timeit does.
 """
 
+import gc
 import json
-import statistics
 import sys
 import time
-import timeit
 from importlib.metadata import version
 
 import itsdangerous.timed
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-params = json.load(sys.stdin)
+
+def reply(answer):
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+
+
+params = json.loads(sys.stdin.readline())
 app = Flask("bench")
 app.secret_key = params["secret"]
 interface = SecureCookieSessionInterface()
@@ -38,18 +51,16 @@ with app.app_context():
         return serializer.loads(serializer.dumps(data), max_age=max_age)
 
     assert encode_decode() == data
-    number, repeat = params["number"], params["repeat"]
-    wall = timeit.repeat(encode_decode, number=number, repeat=repeat)
-    cpu = timeit.repeat(encode_decode, number=number, repeat=repeat, timer=time.process_time)
+    reply({"cookie": cookie, "flask": version("flask"), "python": sys.version.split()[0]})
 
-print(
-    json.dumps(
-        {
-            "us_per_op": statistics.median(wall) / number * 1e6,
-            "cpu_us_per_op": statistics.median(cpu) / number * 1e6,
-            "cookie": cookie,
-            "flask": version("flask"),
-            "python": sys.version.split()[0],
-        }
-    )
-)
+    for line in sys.stdin:
+        number = json.loads(line)["number"]
+        enabled = gc.isenabled()
+        gc.disable()
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(number):
+            encode_decode()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if enabled:
+            gc.enable()
+        reply({"us_per_op": wall / number * 1e6, "cpu_us_per_op": cpu / number * 1e6})

@@ -113,6 +113,48 @@ describe("itsdangerous behaviours", () => {
       rejects(() => weak.decode(value, { now: AT }), FlaskSignatureError, "ERR_FLASK_SIGNATURE");
   });
 
+  test("only the canonical spelling of the signature verifies", () => {
+    const sigDot = cookie.lastIndexOf(".");
+    const signed = cookie.slice(0, sigDot);
+    const signature = cookie.slice(sigDot + 1);
+    assert.equal(signature.length, 27);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const value = alphabet.indexOf(signature[26]!);
+    const variants = [
+      // The same 20 bytes with the unused low bits of the last character set.
+      `${signature.slice(0, 26)}${alphabet[value | 1]}`,
+      `${signature.slice(0, 26)}${alphabet[value | 2]}`,
+      // base64 (not base64url) characters, padding, a foreign character.
+      signature.replaceAll("-", "+").replaceAll("_", "/"),
+      `${signature}=`,
+      `${signature.slice(0, 26)}=`,
+      `${signature.slice(0, 13)}é${signature.slice(14)}`,
+      `${signature.slice(0, 13)}.${signature.slice(14)}`,
+      signature.slice(1),
+      `A${signature}`,
+    ].filter((v) => v !== signature);
+    assert.equal(variants.length, 9);
+    for (const variant of variants)
+      rejects(
+        () => weak.decode(`${signed}.${variant}`, { now: AT }),
+        FlaskSignatureError,
+        "ERR_FLASK_SIGNATURE",
+      );
+    // Each byte of the signature counts.
+    for (let i = 0; i < 27; i++) {
+      const c = alphabet[(alphabet.indexOf(signature[i]!) + (i === 26 ? 4 : 1)) % 64]!;
+      rejects(
+        () =>
+          weak.decode(`${signed}.${signature.slice(0, i)}${c}${signature.slice(i + 1)}`, {
+            now: AT,
+          }),
+        FlaskSignatureError,
+        "ERR_FLASK_SIGNATURE",
+      );
+    }
+    assert.deepEqual(weak.decode(cookie, { now: AT }), { a: 1 });
+  });
+
   test("key rotation: secretKey signs, fallback keys only verify, and say so", () => {
     const [oldKey, newKey, otherKey] = [strong(), strong(), strong()];
     const before = createFlaskCodec({ secretKey: oldKey });

@@ -76,6 +76,7 @@ export interface FlaskCodec {
 
 const SALT = "cookie-session";
 const SIGNATURE_BYTES = 20; // SHA-1
+const SIGNATURE_CHARS = 27; // its base64url, unpadded
 const MAX_TIMESTAMP = 253402300799; // 9999-12-31T23:59:59Z
 // Inflating is bounded: a 4 KiB cookie can expand about a thousandfold.
 const MAX_INFLATED = 1 << 20;
@@ -183,6 +184,41 @@ function decodeInto(text: string, into: Buffer): number {
   return n;
 }
 
+// The value of base64url character c, or -1.
+function sextet(c: number): number {
+  return c < 128 ? B64URL_VALUE[c]! : -1;
+}
+
+// The signature at text[at...] into `into` (20 bytes): false unless it is
+// 27 base64url characters that decodeBase64url would take, the unused low
+// two bits of the last one zero. Decoded here, not by Buffer#write: for
+// 27 characters the call costs more than the work.
+function decodeSignature(text: string, at: number, into: Uint8Array): boolean {
+  if (text.length - at !== SIGNATURE_CHARS) return false;
+  let bad = 0; // negative once any character is not base64url
+  let o = 0;
+  let i = at;
+  for (; o < 18; i += 4) {
+    const a = sextet(text.charCodeAt(i));
+    const b = sextet(text.charCodeAt(i + 1));
+    const c = sextet(text.charCodeAt(i + 2));
+    const d = sextet(text.charCodeAt(i + 3));
+    bad |= a | b | c | d;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    into[o++] = n >>> 16;
+    into[o++] = n >>> 8;
+    into[o++] = n;
+  }
+  const a = sextet(text.charCodeAt(i));
+  const b = sextet(text.charCodeAt(i + 1));
+  const c = sextet(text.charCodeAt(i + 2));
+  bad |= a | b | c;
+  const n = (a << 12) | (b << 6) | c; // 16 bits of data, then 2 unused
+  into[18] = n >>> 10;
+  into[19] = n >>> 2;
+  return bad >= 0 && (c & 3) === 0;
+}
+
 // base64url and latin1 text of a view, through a Buffer over its whole
 // ArrayBuffer, kept for the few ArrayBuffers that are reused (those of the
 // JSON writer, deflateView and inflateView).
@@ -246,10 +282,8 @@ export function createFlaskCodec(options: FlaskCodecOptions): FlaskCodec {
     const sigDot = value.lastIndexOf(".");
     if (sigDot < 0) throw new FlaskSignatureError('no "." found in the cookie');
     const signed = value.slice(0, sigDot);
-    // A signature of other than 27 characters is not 20 bytes.
-    const signature = value.length - sigDot - 1 === 27 ? value.slice(sigDot + 1) : "";
     let keyIndex = -1;
-    if (decodeInto(signature, givenMac) === SIGNATURE_BYTES) {
+    if (decodeSignature(value, sigDot + 1, givenMac)) {
       for (let i = 0; i < keys.length; i++) {
         hmacSha1(keys[i]!, signed, mac, 0);
         if (safeEqual(mac, givenMac)) {

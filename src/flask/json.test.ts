@@ -53,6 +53,88 @@ describe("dumpFlaskJson", () => {
     );
   });
 
+  // json.dumps(ensure_ascii=True, sort_keys=True), written independently:
+  // JSON.stringify's escapes with every unit above 0x7e as \uXXXX, and keys
+  // ordered by code point.
+  const pyQuote = (s: string) =>
+    JSON.stringify(s).replace(
+      /[\u007f-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+  const byCodePoint = (a: string, b: string) => {
+    const [pa, pb] = [Array.from(a), Array.from(b)];
+    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+      const d = pa[i]!.codePointAt(0)! - pb[i]!.codePointAt(0)!;
+      if (d !== 0) return d;
+    }
+    return pa.length - pb.length;
+  };
+  const pool = [
+    "a",
+    "b",
+    "Z",
+    "0",
+    " ",
+    '"',
+    "\\",
+    "\n",
+    "\u0000",
+    "\u001f",
+    "\u007f",
+    "é",
+    "ÿ",
+    "\u0100",
+    "漢",
+    "\ud7ff",
+    "\ud800",
+    "\udfff",
+    "\ue000",
+    "\uffff",
+    "😀",
+    "\ud83d",
+  ];
+  let state = 7;
+  const pick = (n: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
+  const randomText = () => Array.from({ length: pick(12) }, () => pool[pick(pool.length)]).join("");
+
+  test("strings and keys: json.dumps' escapes and order, for random text and dicts of every size", () => {
+    for (let round = 0; round < 400; round++) {
+      const entries = new Map<string, string>();
+      const size = round % 50 === 0 ? 40 : pick(20);
+      while (entries.size < size) entries.set(randomText(), randomText());
+      const keys = [...entries.keys()].filter(
+        (k) => !["__proto__", "constructor", "prototype"].includes(k),
+      );
+      const data = Object.fromEntries(keys.map((k) => [k, entries.get(k)]));
+      const expected = `{${keys
+        .sort(byCodePoint)
+        .map((k) => `${pyQuote(k)}:${pyQuote(entries.get(k)!)}`)
+        .join(",")}}`;
+      // A dict of one key that is a tag would be escaped: leave those out.
+      if (keys.length === 1 && keys[0]!.startsWith(" ")) continue;
+      assert.equal(dumpFlaskJson(data), expected, `round ${round}`);
+    }
+  });
+
+  test("enumerable properties added to Object.prototype change neither writing nor reading", () => {
+    const data = { b: [new FlaskTuple("message", "Hi")], a: { x: 1 }, " t": 2 };
+    const text = dumpFlaskJson(data);
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.polluted = 1;
+      assert.equal(dumpFlaskJson(data), text);
+      assert.equal(dumpFlaskJson({ only: { " t": [1] } }), '{"only":{" di":{" t__":[1]}}}');
+      const parsed = parseFlaskJson(text) as Record<string, unknown>;
+      assert.ok(Array.isArray(parsed.b) && parsed.b[0] instanceof FlaskTuple);
+      assert.deepEqual(Object.keys(parsed), [" t", "a", "b"]);
+    } finally {
+      delete proto.polluted;
+    }
+  });
+
   test("keys sort by code point, not by UTF-16 unit", () => {
     // UTF-16 order would put "😀" (D83D…) before "\uffff".
     assert.equal(

@@ -53,30 +53,21 @@ function within(error: unknown, key: string | number): never {
 
 // ---------------------------------------------------------------- writing
 
-const ESCAPE_NON_ASCII = /[\u007f-\uffff]/g;
-const hex4 = (code: number): string => `\\u${code.toString(16).padStart(4, "0")}`;
-
-// ensure_ascii: JSON.stringify already escapes quotes, backslashes, controls
-// (with Python's short forms \b \f \n \r \t and lowercase \u00XX) and lone
-// surrogates; Python also escapes DEL and everything above it, each UTF-16
-// unit on its own (an astral character becomes a surrogate pair of escapes).
-function pyString(text: string): string {
-  let plain = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c >= 0x7f || c === 34 || c === 92) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return `"${text}"`;
-  const json = JSON.stringify(text);
-  for (let i = 0; i < json.length; i++) {
-    if (json.charCodeAt(i) >= 0x7f)
-      return json.replace(ESCAPE_NON_ASCII, (c) => hex4(c.charCodeAt(0)));
-  }
-  return json;
-}
+// json.dumps' string escapes with ensure_ascii (json.encoder's ESCAPE_DCT
+// and py_encode_basestring_ascii): \" \\ \b \f \n \r \t, \u00XX (lowercase
+// hex) for the other controls, and \uXXXX for DEL and every unit above it,
+// each UTF-16 unit on its own (an astral character is a surrogate pair of
+// escapes, a lone surrogate one escape). SHORT_ESCAPE[c] is the letter after
+// the backslash, or 0 for the \u form.
+const SHORT_ESCAPE = new Uint8Array(128);
+SHORT_ESCAPE[34] = 34; // "
+SHORT_ESCAPE[92] = 92; // \
+SHORT_ESCAPE[8] = 98; // b
+SHORT_ESCAPE[12] = 102; // f
+SHORT_ESCAPE[10] = 110; // n
+SHORT_ESCAPE[13] = 114; // r
+SHORT_ESCAPE[9] = 116; // t
+const HEX = "0123456789abcdef";
 
 /**
  * Python's `repr(float)`: the shortest digits that round-trip (as in
@@ -131,27 +122,46 @@ function byCodePoint(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
-function sortKeys(keys: string[]): string[] {
-  const n = keys.length;
-  for (let k = 0; k < n; k++) {
-    const key = keys[k]!;
-    for (let i = 0; i < key.length; i++) {
-      if (key.charCodeAt(i) >= 0xd800) return keys.sort(byCodePoint);
+// The entries of the dicts being written, innermost last: a stack of keys
+// and values that the nested calls share, so that writing a dict allocates
+// nothing. entries[base, top) are one dict's.
+const entryKeys: string[] = [];
+const entryValues: unknown[] = [];
+let entryTop = 0;
+// Whether dicts are listed with Object.keys (Object.prototype has gained
+// enumerable properties, which for-in would list) or with for-in, which V8
+// reads from the object's map without making an array.
+let ownKeysOnly = false;
+
+// Sorts entries[base, top) by key, as sort_keys does: by code point. `<`
+// compares UTF-16 units, which is the same order unless a key holds a unit
+// at or above U+D800 (`wide`).
+function sortEntries(base: number, top: number, wide: boolean): void {
+  const keys = entryKeys;
+  const values = entryValues;
+  if (!wide && top - base <= 16) {
+    // Insertion sort: for the few keys of a session dict, much cheaper
+    // than Array.prototype.sort.
+    for (let i = base + 1; i < top; i++) {
+      const key = keys[i]!;
+      const item = values[i];
+      let j = i - 1;
+      while (j >= base && keys[j]! > key) {
+        keys[j + 1] = keys[j]!;
+        values[j + 1] = values[j];
+        j--;
+      }
+      keys[j + 1] = key;
+      values[j + 1] = item;
     }
+    return;
   }
-  if (n > 16) return keys.sort();
-  // Insertion sort: for the few keys of a session dict, much cheaper than
-  // Array.prototype.sort. Same order (UTF-16 units, as `<` compares).
-  for (let i = 1; i < n; i++) {
-    const key = keys[i]!;
-    let j = i - 1;
-    while (j >= 0 && keys[j]! > key) {
-      keys[j + 1] = keys[j]!;
-      j--;
-    }
-    keys[j + 1] = key;
+  const order = keys.slice(base, top).map((key, i) => ({ key, item: values[base + i] }));
+  order.sort(wide ? (a, b) => byCodePoint(a.key, b.key) : (a, b) => (a.key < b.key ? -1 : 1));
+  for (let i = 0; i < order.length; i++) {
+    keys[base + i] = order[i]!.key;
+    values[base + i] = order[i]!.item;
   }
-  return keys;
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -180,6 +190,12 @@ function formatDate(date: Date): string {
   if (year < 1 || year > 9999)
     refuse(`is a Date in ${year}; Python's datetime holds years 1 to 9999`);
   return `${DAYS[date.getUTCDay()]}, ${pad2(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${String(year).padStart(4, "0")} ${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} GMT`;
+}
+
+// Whether `key` holds a UTF-16 unit at or above U+D800 (see sortEntries).
+function hasWideUnit(key: string): boolean {
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) >= 0xd800) return true;
+  return false;
 }
 
 function isPlainObject(value: object): boolean {
@@ -215,21 +231,50 @@ function putByte(c: number): void {
   room(1)[out.pos++] = c;
 }
 
-// pyString, written: plain text is copied as it is checked.
+// A JSON string, as json.dumps writes it (see SHORT_ESCAPE): plain text is
+// copied as it is checked; the first character to escape sends the rest to
+// putEscaped.
 function putString(text: string): void {
   const n = text.length;
   const b = room(n + 2);
-  const start = out.pos;
-  let p = start;
+  let p = out.pos;
   b[p++] = 34;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x20 || c >= 0x7f || c === 34 || c === 92) {
-      out.pos = start;
-      putAscii(pyString(text));
+      out.pos = p;
+      putEscaped(text, i);
       return;
     }
     b[p++] = c;
+  }
+  b[p++] = 34;
+  out.pos = p;
+}
+
+// text[from...] and the closing quote, escaping what needs it.
+function putEscaped(text: string, from: number): void {
+  const n = text.length;
+  // At most six bytes a character (\uXXXX), and the quote.
+  const b = room((n - from) * 6 + 1);
+  let p = out.pos;
+  for (let i = from; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 34 && c !== 92) {
+      b[p++] = c;
+      continue;
+    }
+    b[p++] = 92; // \
+    const short = c < 128 ? SHORT_ESCAPE[c]! : 0;
+    if (short !== 0) {
+      b[p++] = short;
+      continue;
+    }
+    b[p++] = 117; // u
+    b[p++] = HEX.charCodeAt(c >>> 12);
+    b[p++] = HEX.charCodeAt((c >>> 8) & 15);
+    b[p++] = HEX.charCodeAt((c >>> 4) & 15);
+    b[p++] = HEX.charCodeAt(c & 15);
   }
   b[p++] = 34;
   out.pos = p;
@@ -268,39 +313,64 @@ function write(value: unknown, depth: number): void {
   const next = depth + 1;
   if (isPlainObject(value)) {
     const record = value as Record<string, unknown>;
-    const keys: string[] = [];
-    for (const key of Object.keys(record)) {
-      if (isForbidden(key))
-        refuse(`session data may not hold the key ${JSON.stringify(key)}`, false);
-      if (record[key] !== undefined) keys.push(key);
+    const keys = entryKeys;
+    const values = entryValues;
+    const base = entryTop;
+    let top = base;
+    let wide = false;
+    if (ownKeysOnly) {
+      for (const key of Object.keys(record)) {
+        if (isForbidden(key))
+          refuse(`session data may not hold the key ${JSON.stringify(key)}`, false);
+        const item = record[key];
+        if (item === undefined) continue;
+        keys[top] = key;
+        values[top++] = item;
+        entryTop = top;
+        wide ||= hasWideUnit(key);
+      }
+    } else {
+      for (const key in record) {
+        if (isForbidden(key))
+          refuse(`session data may not hold the key ${JSON.stringify(key)}`, false);
+        const item = record[key];
+        if (item === undefined) continue;
+        keys[top] = key;
+        values[top++] = item;
+        entryTop = top;
+        wide ||= hasWideUnit(key);
+      }
     }
-    if (keys.length === 1 && TAGS.has(keys[0]!)) {
-      const key = keys[0]!;
+    if (top - base === 1 && TAGS.has(keys[base]!)) {
+      const key = keys[base]!;
       try {
         putAscii('{" di":{');
         putString(`${key}__`);
         putByte(58); // :
-        write(record[key], next);
+        write(values[base], next);
         putAscii("}}");
-        return;
       } catch (error) {
         within(error, key);
       }
-    }
-    putByte(123); // {
-    const sorted = sortKeys(keys);
-    for (let k = 0; k < sorted.length; k++) {
-      const key = sorted[k]!;
-      if (k > 0) putByte(44); // ,
-      try {
-        putString(key);
-        putByte(58); // :
-        write(record[key], next);
-      } catch (error) {
-        within(error, key);
+    } else {
+      sortEntries(base, top, wide);
+      putByte(123); // {
+      for (let k = base; k < top; k++) {
+        const key = keys[k]!;
+        if (k > base) putByte(44); // ,
+        try {
+          putString(key);
+          putByte(58); // :
+          write(values[k], next);
+        } catch (error) {
+          within(error, key);
+        }
       }
+      putByte(125); // }
     }
-    putByte(125); // }
+    // Do not keep the session's values alive.
+    for (let k = base; k < top; k++) values[k] = undefined;
+    entryTop = base;
     return;
   }
   if (Array.isArray(value)) {
@@ -326,7 +396,10 @@ function write(value: unknown, depth: number): void {
   }
   const html = (value as { __html__?: unknown }).__html__;
   if (typeof html === "function") {
-    putAscii(`{" m":${pyString(String(html.call(value)))}}`);
+    const markup = String(html.call(value));
+    putAscii('{" m":');
+    putString(markup);
+    putByte(125); // }
     return;
   }
   if (value instanceof UUID) putAscii(`{" u":"${value.hex}"}`);
@@ -375,7 +448,9 @@ export function dumpFlaskJson(value: unknown): string {
  */
 export function dumpFlaskJsonView(value: unknown): Uint8Array {
   // User code (a getter, toJSON, __html__) may dump JSON while this call
-  // runs: that one writes to a buffer of its own.
+  // runs: that one writes to a buffer of its own, and its dicts' entries
+  // above the outer call's.
+  const top = entryTop;
   if (writing) {
     const outer = { buf: out.buf, pos: out.pos };
     out.buf = new Uint8Array(1024);
@@ -384,6 +459,7 @@ export function dumpFlaskJsonView(value: unknown): Uint8Array {
     } finally {
       out.buf = outer.buf;
       out.pos = outer.pos;
+      releaseEntries(top);
     }
   }
   if (out.buf.length > 1 << 16) out.buf = new Uint8Array(1024); // do not keep a large buffer
@@ -392,13 +468,22 @@ export function dumpFlaskJsonView(value: unknown): Uint8Array {
     return dumpInto(value);
   } finally {
     writing = false;
+    releaseEntries(top);
   }
+}
+
+// Back to `top` after a call: a refusal leaves entries above it.
+function releaseEntries(top: number): void {
+  if (entryTop === top) return;
+  entryValues.fill(undefined, top, entryTop);
+  entryTop = top;
 }
 
 let writing = false;
 
 function dumpInto(value: unknown): Uint8Array {
   out.pos = 0;
+  ownKeysOnly = inheritedKeys();
   try {
     write(value, 0);
   } catch (error) {
@@ -546,7 +631,8 @@ function untag(tag: string, value: unknown): unknown {
     case " t": // tuple(value)
       if (Array.isArray(value)) {
         const tuple = new FlaskTuple();
-        for (let i = 0; i < value.length; i++) tuple.push(value[i]);
+        // By index: push() on an Array subclass is ten times slower.
+        for (let i = 0; i < value.length; i++) tuple[i] = value[i];
         return tuple;
       }
       if (value instanceof Uint8Array) return FlaskTuple.from(value);
@@ -800,7 +886,9 @@ const ESCAPES: Record<string, string> = {
  */
 export function parseFlaskJson(text: string): unknown {
   const scan = scanJson(text);
-  if (scan !== SLOW) {
+  // revive() walks objects with for-in, which would also list enumerable
+  // properties that someone added to Object.prototype.
+  if (scan !== SLOW && !(scan === WALK && inheritedKeys())) {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -881,8 +969,16 @@ function scanJson(text: string): number {
   return walk ? WALK : EXACT;
 }
 
+// Whether Object.prototype has gained enumerable properties.
+function inheritedKeys(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
+}
+
 // Flask's _untag_scan over JSON.parse's result: children first, then the
-// dict. Only a value that a tag changed is written back.
+// dict. Only a value that a tag changed is written back. Keys are listed
+// with for-in (V8 reads them from the object's map, where Object.keys
+// makes an array): parseFlaskJson checks that nothing is inherited.
 function revive(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
@@ -896,9 +992,11 @@ function revive(value: unknown): unknown {
     return value;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k]!;
+  let count = 0;
+  let only = "";
+  for (const key in record) {
+    count++;
+    only = key;
     refuseKey(key);
     const item = record[key];
     if (item !== null && typeof item === "object") {
@@ -906,5 +1004,5 @@ function revive(value: unknown): unknown {
       if (revived !== item) record[key] = revived;
     }
   }
-  return keys.length === 1 && TAGS.has(keys[0]!) ? untag(keys[0]!, record[keys[0]!]) : record;
+  return count === 1 && TAGS.has(only) ? untag(only, record[only]) : record;
 }

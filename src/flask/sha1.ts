@@ -412,8 +412,11 @@ function digestPadded(
   for (let off = 0; off < total; off += 64) compress(h, view, off);
 }
 
-let scratch = Buffer.alloc(1024);
-let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
+let scratch = new Uint8Array(1024);
+let scratchView = new DataView(scratch.buffer);
+// encodeInto writes UTF-8 as Buffer#write does (a lone surrogate as U+FFFD)
+// in about two thirds of its time.
+const utf8 = new TextEncoder();
 const state = new Int32Array(5);
 const outer = new Uint8Array(64);
 const outerView = new DataView(outer.buffer);
@@ -428,10 +431,10 @@ const outerView = new DataView(outer.buffer);
  */
 export function hmacSha1(key: HmacSha1Key, message: string, out: Uint8Array, offset: number): void {
   if (scratch.length < message.length * 3 + 72) {
-    scratch = Buffer.alloc(message.length * 3 + 72);
-    scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
+    scratch = new Uint8Array(message.length * 3 + 72);
+    scratchView = new DataView(scratch.buffer);
   }
-  const n = scratch.write(message, 0, "utf8");
+  const n = utf8.encodeInto(message, scratch).written;
   const h = state;
   h[0] = key[0]!;
   h[1] = key[1]!;

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
-import { inflateSync } from "node:zlib";
+import { constants, deflateSync, inflateSync, type ZlibOptions } from "node:zlib";
 import { adler32, deflate, deflateView, InflateError, inflate, inflateView } from "./zlib.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -45,6 +45,28 @@ describe("deflate", () => {
     stream.set(packed);
     assert.deepEqual(new Uint8Array(inflateView(stream, 1 << 20, packed.length)), input);
     assert.throws(() => inflateView(stream, 1 << 20, packed.length - 1), InflateError);
+  });
+
+  test("the same bytes whatever was compressed before (state left by earlier calls)", () => {
+    // Small inputs go at a moving offset in a reused window, after the
+    // hash chains of earlier calls; none of that may change the output.
+    const probes = [
+      text('{"user":"alice","cart":[{"sku":"A-1001","qty":2},{"sku":"A-1001","qty":3}]}'),
+      text(`{"x":"${"ab".repeat(700)}"}`),
+      new Uint8Array(300).map((_, i) => (i % 7 === 0 ? 0 : 97 + (i % 5))), // zeros, as past the end
+      new Uint8Array(40),
+    ];
+    const expected = probes.map((p) => deflate(p));
+    for (let round = 0; round < 300; round++) {
+      // Inputs that share strings with the probes, of sizes that wrap the offset.
+      const filler = text(
+        `{"user":"alice","sku":"A-1001","qty":${round}}`.repeat(1 + (round % 40)),
+      );
+      deflateView(filler);
+      if (round % 60 === 0) deflateView(randomBytes(9000)); // large: starts over at 0
+      const probe = round % probes.length;
+      assert.deepEqual(deflate(probes[probe]!), expected[probe], `round ${round}`);
+    }
   });
 
   test("adler32", () => {
@@ -90,4 +112,75 @@ test("the output limit holds for literals too", () => {
   const packed = deflate(random);
   assert.throws(() => inflate(packed, 299), /more than 299 bytes/);
   assert.deepEqual(inflate(packed, 300), new Uint8Array(random));
+});
+
+describe("inflate against node:zlib", () => {
+  // Skewed bytes make long codes (up to 15 bits, past the 9-bit lookup
+  // table) and incomplete distance sets; the levels, strategies and window
+  // sizes make stored, fixed and dynamic blocks of every shape.
+  const seed = randomBytes(4).readUInt32BE(0);
+  let state = seed;
+  const random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const skewed = (size: number, spread: number) =>
+    new Uint8Array(size).map(() => Math.min(255, Math.floor(-Math.log(1 - random()) * spread)));
+  const inputs = [
+    new Uint8Array(0),
+    skewed(1, 3),
+    skewed(50, 1),
+    skewed(300, 2),
+    skewed(3000, 4),
+    skewed(20_000, 0.7),
+    skewed(20_000, 12),
+    randomBytes(2000),
+    text(`{"a":[${"1,".repeat(500)}2],"b":"${"xyz".repeat(300)}"}`),
+  ];
+  const variants: ZlibOptions[] = [];
+  for (const level of [0, 1, 6, 9])
+    for (const strategy of [
+      constants.Z_DEFAULT_STRATEGY,
+      constants.Z_FILTERED,
+      constants.Z_HUFFMAN_ONLY,
+      constants.Z_RLE,
+      constants.Z_FIXED,
+    ])
+      variants.push({ level, strategy });
+  variants.push({ windowBits: 9, memLevel: 1 }, { windowBits: 12, memLevel: 9, level: 9 });
+
+  test(`reads every stream node:zlib writes (seed ${seed})`, () => {
+    for (const input of inputs) {
+      for (const options of variants) {
+        const stream = deflateSync(input, options);
+        assert.deepEqual(
+          inflate(stream, input.length),
+          new Uint8Array(input),
+          `${input.length} bytes, ${JSON.stringify(options)}, seed ${seed}`,
+        );
+      }
+    }
+  });
+
+  test(`a damaged stream: the same bytes as node:zlib, or an InflateError (seed ${seed})`, () => {
+    for (const input of inputs) {
+      const stream = deflateSync(input, { level: 6 });
+      for (let k = 0; k < 40; k++) {
+        const damaged = new Uint8Array(stream);
+        const at = 2 + Math.floor(random() * (damaged.length - 2));
+        damaged[at]! ^= 1 << Math.floor(random() * 8);
+        let expected: Uint8Array | null = null;
+        try {
+          expected = new Uint8Array(inflateSync(damaged));
+        } catch {}
+        let actual: Uint8Array | null = null;
+        try {
+          actual = inflate(damaged, 1 << 20);
+        } catch (error) {
+          assert.ok(error instanceof InflateError, String(error));
+        }
+        assert.deepEqual(actual, expected, `byte ${at} of ${input.length}, seed ${seed}`);
+      }
+    }
+  });
 });
