@@ -1,9 +1,11 @@
 // The servers the HTTP benchmark compares, per framework: no session (the
-// floor), tessera (through the framework's adapter, or tessera/node on bare
+// floor), no session but a session's bytes (the same Cookie in, the same
+// Set-Cookie, Vary and Cache-Control out as tessera's sealed cookie, with no
+// session work: what any cookie session pays in HTTP alone), tessera (through the framework's adapter, or tessera/node on bare
 // node:http) on each kind of storage, and the framework's usual session
 // plugins. Flask (gunicorn) runs when Debian's gunicorn and Flask are installed.
 
-export type Kind = "none" | "tessera" | "peer";
+export type Kind = "none" | "bytes" | "tessera" | "peer";
 export type Framework = "node" | "express" | "fastify" | "hono" | "flask";
 export type Storage = "cookie" | "memory" | "sqlite" | "redis";
 
@@ -39,14 +41,23 @@ const none = (framework: Framework): Case => ({
   kind: "none",
 });
 
+const bytes = (framework: Framework): Case => ({
+  id: `${framework}-bytes`,
+  framework,
+  label: "no session, a session's bytes",
+  kind: "bytes",
+});
+
 export const CASES: Case[] = [
   none("node"),
+  bytes("node"),
   tessera("node", "cookie", "sealed cookie"),
   tessera("node", "memory", "memory store"),
   tessera("node", "sqlite", "SQLite store"),
   tessera("node", "redis", "Redis store"),
   peer("node", "node-iron-session", "iron-session", "cookie"),
   none("express"),
+  bytes("express"),
   tessera("express", "cookie", "sealed cookie"),
   tessera("express", "memory", "memory store"),
   tessera("express", "redis", "Redis store"),
@@ -54,11 +65,13 @@ export const CASES: Case[] = [
   peer("express", "express-session-redis", "express-session + connect-redis", "redis"),
   peer("express", "express-cookie-session", "cookie-session", "cookie"),
   none("fastify"),
+  bytes("fastify"),
   tessera("fastify", "cookie", "sealed cookie"),
   tessera("fastify", "memory", "memory store"),
   peer("fastify", "fastify-secure-session", "@fastify/secure-session", "cookie"),
   peer("fastify", "fastify-session", "@fastify/session + @fastify/cookie", "memory"),
   none("hono"),
+  bytes("hono"),
   tessera("hono", "cookie", "sealed cookie"),
   tessera("hono", "memory", "memory store"),
   peer("hono", "hono-sessions", "hono-sessions (CookieStore)", "cookie"),

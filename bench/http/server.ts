@@ -64,13 +64,27 @@ const tessera = async (kind?: "memory" | "sqlite" | "redis") => {
   return createSessions<Visits>({ secrets: [secret], ...(chosen ? { store: chosen } : {}) });
 };
 
+// The bytes floor: the headers tessera's sealed cookie sends on a visit (a
+// cookie of the same length, Path, HttpOnly, Secure, SameSite), or on a read
+// (Vary only), from a server that does no session work.
+const SESSION_COOKIE = `__Host-session=${"A".repeat(132)}; Path=/; HttpOnly; Secure; SameSite=Lax`;
+const sessionBytes = (path: string | undefined): [string, string][] =>
+  path === "/count"
+    ? [
+        ["set-cookie", SESSION_COOKIE],
+        ["vary", "Cookie"],
+        ["cache-control", "no-store"],
+      ]
+    : [["vary", "Cookie"]];
+
 // Peer sessions as each plugin types them, reduced to what the counter needs.
 type Bag = { visits?: number };
 type GetSet = { get(key: string): unknown; set(key: string, value: unknown): void };
 const TEXT = { "content-type": "text/plain; charset=utf-8" };
 
-function nodeBare(): RequestListener {
-  return (_req, res) => {
+function nodeBare(withBytes = false): RequestListener {
+  return (req, res) => {
+    if (withBytes) for (const [name, value] of sessionBytes(req.url)) res.setHeader(name, value);
     res.writeHead(200, TEXT);
     res.end("1");
   };
@@ -102,13 +116,18 @@ function nodeIron(): RequestListener {
   };
 }
 
-function expressApp(kind: "none" | "tessera" | "peer", ...middleware: express.RequestHandler[]) {
+function expressApp(
+  kind: "none" | "bytes" | "tessera" | "peer",
+  ...middleware: express.RequestHandler[]
+) {
   const app = express();
   app.disable("x-powered-by");
   app.disable("etag");
   for (const m of middleware) app.use(m);
-  if (kind === "none") {
-    app.get(["/count", "/read"], (_req, res) => {
+  if (kind === "none" || kind === "bytes") {
+    app.get(["/count", "/read"], (req, res) => {
+      if (kind === "bytes")
+        for (const [name, value] of sessionBytes(req.path)) res.set(name, value);
       res.send("1");
     });
   } else if (kind === "tessera") {
@@ -131,10 +150,16 @@ function expressApp(kind: "none" | "tessera" | "peer", ...middleware: express.Re
 
 async function fastifyApp(
   register?: (app: ReturnType<typeof Fastify>) => Promise<void>,
+  withBytes = false,
 ): Promise<RequestListener> {
   const app = Fastify();
-  if (register === undefined) app.get("/*", async () => "1");
-  else {
+  if (register === undefined) {
+    app.get("/*", async (request, reply) => {
+      if (withBytes)
+        for (const [name, value] of sessionBytes(request.url)) reply.header(name, value);
+      return "1";
+    });
+  } else {
     await register(app);
     app.get("/*", async (request) => {
       const session = (request as unknown as { session: GetSet }).session;
@@ -147,10 +172,14 @@ async function fastifyApp(
   return (req, res) => app.routing(req, res);
 }
 
-function honoApp(middleware?: MiddlewareHandler): RequestListener {
+function honoApp(middleware?: MiddlewareHandler, withBytes = false): RequestListener {
   const app = new Hono();
-  if (middleware === undefined) app.get("/*", (c) => c.text("1"));
-  else {
+  if (middleware === undefined) {
+    app.get("/*", (c) => {
+      if (withBytes) for (const [name, value] of sessionBytes(c.req.path)) c.header(name, value);
+      return c.text("1");
+    });
+  } else {
     app.use(middleware);
     app.get("/*", (c) => {
       const session = c.get("session" as never) as GetSet;
@@ -164,12 +193,14 @@ function honoApp(middleware?: MiddlewareHandler): RequestListener {
 
 const servers: Record<string, () => RequestListener | Promise<RequestListener>> = {
   node: () => nodeBare(),
+  "node-bytes": () => nodeBare(true),
   "node-tessera": () => nodeTessera(),
   "node-tessera-memory": () => nodeTessera("memory"),
   "node-tessera-sqlite": () => nodeTessera("sqlite"),
   "node-tessera-redis": () => nodeTessera("redis"),
   "node-iron-session": () => nodeIron(),
   express: () => expressApp("none"),
+  "express-bytes": () => expressApp("bytes"),
   "express-tessera": async () => expressApp("tessera", expressTessera(await tessera())),
   "express-tessera-memory": async () =>
     expressApp("tessera", expressTessera(await tessera("memory"))),
@@ -190,6 +221,7 @@ const servers: Record<string, () => RequestListener | Promise<RequestListener>> 
   "express-cookie-session": () =>
     expressApp("peer", cookieSession({ name: "session", keys: [secret] })),
   fastify: () => fastifyApp(),
+  "fastify-bytes": () => fastifyApp(undefined, true),
   "fastify-tessera": async () => {
     const sessions = await tessera();
     return fastifyApp(async (app) => {
@@ -216,6 +248,7 @@ const servers: Record<string, () => RequestListener | Promise<RequestListener>> 
       });
     }),
   hono: () => honoApp(),
+  "hono-bytes": () => honoApp(undefined, true),
   "hono-tessera": async () => honoApp(honoTessera(await tessera())),
   "hono-tessera-memory": async () => honoApp(honoTessera(await tessera("memory"))),
   "hono-sessions": () =>
