@@ -1,9 +1,9 @@
 // The servers the HTTP benchmark compares, per framework: no session (the
 // floor), no session but a session's bytes (the same Cookie in, the same
 // Set-Cookie, Vary and Cache-Control out as tessera's sealed cookie, with no
-// session work: what any cookie session pays in HTTP alone), tessera (through the framework's adapter, or tessera/node on bare
-// node:http) on each kind of storage, and the framework's usual session
-// plugins. Flask (gunicorn) runs when Debian's gunicorn and Flask are installed.
+// session work: what any cookie session pays in HTTP alone), tessera
+// (through the framework's adapter, or tessera/node on bare node:http) on
+// each kind of storage, and the framework's usual session plugins. Flask (gunicorn) runs when Debian's gunicorn and Flask are installed.
 
 export type Kind = "none" | "bytes" | "tessera" | "peer";
 export type Framework = "node" | "express" | "fastify" | "hono" | "flask";
