@@ -158,3 +158,24 @@ test("serve() answers a bad Host with 400, and keeps '//x' a path", async () => 
   });
   assert.deepEqual(await raw("example.test:8080", "/ok?q=1"), { status: 200, body: "/ok" });
 });
+
+test("load() and commit() answer with promises, and a failed commit rejects rather than throws", async () => {
+  let outcome: unknown;
+  const url = await listen(
+    createServer(async (req, res) => {
+      const loading = load(sessions, req);
+      const session = await loading;
+      session.set("visits", 1n as unknown as number); // JSON cannot carry a BigInt
+      const committing = commit(sessions, session, res);
+      outcome = [loading instanceof Promise, committing instanceof Promise];
+      try {
+        await committing;
+      } catch (error) {
+        (outcome as unknown[]).push((error as Error).name);
+      }
+      res.end("ok");
+    }),
+  );
+  await (await fetch(url)).text();
+  assert.deepEqual(outcome, [true, true, "CodecError"]);
+});

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { StoreUnavailableError } from "../errors.ts";
 import { storeUnavailableResponse } from "../manager/guard.ts";
-import { applySessionHeaders, type HeadersLike } from "../manager/headers.ts";
-import type { Sessions } from "../manager/sessions.ts";
+import { applySessionHeaders, type HeadersLike, type SessionHeaders } from "../manager/headers.ts";
+import { type Sessions, syncPath } from "../manager/sessions.ts";
 import type { FlashTypes, Session, SessionData } from "../session/session.ts";
 
 function requestHeaders(req: IncomingMessage): { get(name: string): string | null } {
@@ -69,7 +69,47 @@ export async function commit<Data extends SessionData, Flash extends FlashTypes>
   res: ServerResponse,
   status: number = res.statusCode,
 ): Promise<void> {
-  const headers = await sessions.headers(session, status);
+  const done = commitNow(sessions, session, res, status);
+  if (done instanceof Promise) await done;
+}
+
+/**
+ * @internal For tessera's adapters (tessera/express): `load`, with the
+ * session itself rather than a promise when no store call needed one (a
+ * sealed cookie, the memory store); a store error may then be thrown.
+ *
+ * @example
+ * const loaded = loadNow(sessions, req);
+ * const session = loaded instanceof Promise ? await loaded : loaded;
+ */
+export function loadNow<Data extends SessionData, Flash extends FlashTypes>(
+  sessions: Sessions<Data, Flash>,
+  req: IncomingMessage,
+): Session<Data, Flash> | Promise<Session<Data, Flash>> {
+  const request = { headers: requestHeaders(req) };
+  return (syncPath(sessions) ?? sessions).load(request);
+}
+
+/**
+ * @internal For tessera's adapters (tessera/express): `commit`, done when it
+ * returns if no store call needed a promise (then it may throw), or a promise.
+ *
+ * @example
+ * const done = commitNow(sessions, session, res, 200);
+ * if (done instanceof Promise) await done;
+ */
+export function commitNow<Data extends SessionData, Flash extends FlashTypes>(
+  sessions: Sessions<Data, Flash>,
+  session: Session<Data, Flash>,
+  res: ServerResponse,
+  status: number = res.statusCode,
+): void | Promise<void> {
+  const headers = (syncPath(sessions) ?? sessions).headers(session, status);
+  if (headers instanceof Promise) return headers.then((answer) => apply(res, answer));
+  apply(res, headers);
+}
+
+function apply(res: ServerResponse, headers: SessionHeaders): void {
   if (headers.setCookie.length === 0 && !headers.vary) return;
   if (res.headersSent) {
     throw new Error("[tessera] [node] commit() was called after the response headers were sent");

@@ -153,6 +153,34 @@ const NO_HEADERS: SessionHeaders = Object.freeze({
 
 export { storeKey };
 
+/**
+ * The manager's synchronous path, for tessera's adapters (`syncPath()`; the
+ * package does not export it). `load` and `headers` are those of
+ * {@link Sessions}, but answer without a promise when no store call needed
+ * one, and may then throw instead of rejecting, with the same errors.
+ */
+export interface SyncPath<Data extends SessionData, Flash extends FlashTypes> {
+  load(request: RequestLike): Session<Data, Flash> | Promise<Session<Data, Flash>>;
+  headers(session: Session<Data, Flash>, status?: number): SessionHeaders | Promise<SessionHeaders>;
+}
+
+const syncPaths = new WeakMap<object, SyncPath<SessionData, FlashTypes>>();
+
+/**
+ * The synchronous path of sessions made by {@link createSessions}; undefined
+ * for any other object (a wrapper of them, say), whose promise-based `load`
+ * and `headers` the adapters then use.
+ *
+ * @example
+ * const path = syncPath(sessions);
+ * const session = path ? path.load(request) : await sessions.load(request);
+ */
+export function syncPath<Data extends SessionData, Flash extends FlashTypes>(
+  sessions: Sessions<Data, Flash>,
+): SyncPath<Data, Flash> | undefined {
+  return syncPaths.get(sessions) as SyncPath<Data, Flash> | undefined;
+}
+
 // NODE_ENV where there is one: Deno without --allow-env throws on access,
 // and Workers without nodejs_compat have no process at all.
 function nodeEnv(): string | undefined {
@@ -177,6 +205,30 @@ function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
     typeof value === "object" &&
     typeof (value as { then?: unknown }).then === "function"
   );
+}
+
+// The steps of a commit, written once for both paths: a generator that
+// yields each store answer and gets it back. run() hands a value straight
+// back, so a commit whose store answers synchronously (a sealed cookie, the
+// memory store) ends without a promise; a promise is awaited by resume(),
+// which throws a rejection back into the steps and runs on.
+type Steps<T> = Generator<unknown, T, unknown>;
+
+function run<T>(steps: Steps<T>, step = steps.next()): T | Promise<T> {
+  while (!step.done) {
+    if (isThenable(step.value)) return resume(steps, step.value);
+    step = steps.next(step.value);
+  }
+  return step.value;
+}
+
+async function resume<T>(steps: Steps<T>, pending: Promise<unknown>): Promise<T> {
+  const step = await pending.then(
+    (answer) => steps.next(answer),
+    (error: unknown) => steps.throw(error),
+  );
+  const rest = run(steps, step);
+  return isThenable(rest) ? await rest : rest;
 }
 
 function patchOf(state: SessionState): RecordPatch {
@@ -304,8 +356,21 @@ export function createSessions<
       : createRevocation(options.revocation.store, expiry, timeout, retryAfter);
   options.revocation?.store.setup?.({ keys, expiry });
 
-  const call = <T>(operation: string, fn: () => T | Promise<T>): Promise<T> =>
-    server ? guard(operation, timeout, retryAfter, fn) : Promise.resolve(fn());
+  // One store call. A synchronous answer (the memory and SQLite stores) comes
+  // back as is, a synchronous throw as a thrown StoreUnavailableError; only a
+  // promise goes through guard() and its deadline.
+  function call<T>(operation: string, fn: () => T | Promise<T>): T | Promise<T> {
+    if (!server) return fn();
+    let answer: T | Promise<T>;
+    try {
+      answer = fn();
+    } catch (error) {
+      throw error instanceof StoreUnavailableError
+        ? error
+        : new StoreUnavailableError(operation, error, retryAfter);
+    }
+    return isThenable(answer) ? guard(operation, timeout, retryAfter, () => answer) : answer;
+  }
 
   function fresh(
     now: number,
@@ -324,42 +389,65 @@ export function createSessions<
     );
   }
 
-  async function read(value: string, context: StoreContext): Promise<SessionRecord | null> {
+  function read(
+    value: string,
+    context: StoreContext,
+  ): SessionRecord | null | Promise<SessionRecord | null> {
     if (!server) return store.get(value, context);
     const verified = signer.verify(value, name);
     if (verified === null) return null;
-    const record = await call("get", () => store.get(storeKey(verified.value), context));
-    if (record === null) return null;
-    record.id = verified.value;
-    if (verified.stale) record.resave = true;
-    return record;
+    const adopt = (record: SessionRecord | null) => {
+      if (record === null) return null;
+      record.id = verified.value;
+      if (verified.stale) record.resave = true;
+      return record;
+    };
+    const record = call("get", () => store.get(storeKey(verified.value), context));
+    return isThenable(record) ? record.then(adopt) : adopt(record);
   }
 
   const usable = (record: SessionRecord | null, context: StoreContext): SessionRecord | null =>
     record === null || context.now >= expiresAt(expiry, record) ? null : record;
 
-  // A record that may be used: present, not expired, not revoked. A sealed
-  // cookie without revocation needs no I/O, so its answer comes back without
-  // a promise (each one costs a trip through the microtask queue).
+  // A record that may be used: present, not expired, not revoked. When the
+  // store answers synchronously (a sealed cookie, the memory store), so does
+  // this: each promise costs a trip through the microtask queue.
   function valid(
     value: string,
     context: StoreContext,
   ): SessionRecord | null | Promise<SessionRecord | null> {
-    if (server || revocation !== undefined) return validAsync(value, context);
-    const record = store.get(value, context);
+    const record = read(value, context);
+    if (revocation !== undefined) return notRevoked(record, context);
     return isThenable(record)
       ? record.then((found) => usable(found, context))
       : usable(record, context);
   }
 
-  async function validAsync(value: string, context: StoreContext): Promise<SessionRecord | null> {
-    const record = usable(await read(value, context), context);
-    if (record !== null && revocation !== undefined && (await revocation.revoked(record, context)))
-      return null;
+  async function notRevoked(
+    pending: SessionRecord | null | Promise<SessionRecord | null>,
+    context: StoreContext,
+  ): Promise<SessionRecord | null> {
+    const record = usable(await pending, context);
+    if (record !== null && (await revocation!.revoked(record, context))) return null;
     return record;
   }
 
-  async function load(request: RequestLike): Promise<Session<Data, Flash>> {
+  // More than one cookie of our name: another path's, a stale one, or one
+  // tossed from a sibling subdomain. Use the one that is valid; when several
+  // are, refuse to guess and start anonymous.
+  async function validOne(values: string[], context: StoreContext): Promise<SessionRecord | null> {
+    let record: SessionRecord | null = null;
+    for (const candidate of values) {
+      const found = await valid(candidate, context);
+      if (found === null) continue;
+      if (record !== null) return null;
+      record = found;
+    }
+    return record;
+  }
+
+  // load(), without a promise when no store call needed one.
+  function loadNow(request: RequestLike): Session<Data, Flash> | Promise<Session<Data, Flash>> {
     const now = clock();
     const headers = request.headers;
     // One scan of the header finds every cookie of our name.
@@ -367,69 +455,64 @@ export function createSessions<
     const value = values[0];
     if (value === undefined || value === "") return fresh(now, false, headers);
     const context: StoreContext = { cookieName: name, now };
-    let record: SessionRecord | null = null;
-    try {
-      if (values.length === 1) {
-        const found = valid(value, context);
-        record = isThenable(found) ? await found : found;
-      } else {
-        // More than one cookie of our name: another path's, a stale one, or
-        // one tossed from a sibling subdomain. Use the one that is valid; when
-        // several are, refuse to guess and start anonymous.
-        for (const candidate of values) {
-          const found = await valid(candidate, context);
-          if (found === null) continue;
-          if (record !== null) {
-            record = null;
-            break;
-          }
-          record = found;
-        }
-      }
-    } catch (error) {
+    const opened = (record: SessionRecord | null) =>
+      record === null
+        ? fresh(now, true, headers)
+        : new Session<Data, Flash>(expiry, record, false, record.id, false, headers);
+    const failed = (error: unknown) => {
       if (failOpen && error instanceof StoreUnavailableError)
         return fresh(now, false, headers, true);
       throw error;
+    };
+    let found: SessionRecord | null | Promise<SessionRecord | null>;
+    try {
+      found = values.length === 1 ? valid(value, context) : validOne(values, context);
+    } catch (error) {
+      return failed(error);
     }
-    if (record === null) return fresh(now, true, headers);
-    return new Session<Data, Flash>(expiry, record, false, record.id, false, headers);
+    return isThenable(found) ? found.then(opened, failed) : opened(found);
+  }
+
+  async function load(request: RequestLike): Promise<Session<Data, Flash>> {
+    const session = loadNow(request);
+    return isThenable(session) ? await session : session;
   }
 
   // The store writes of a server session. Returns whether the cookie must be (re)sent.
-  async function writeServer(
+  function* writeServer(
     state: SessionState,
     modified: boolean,
     context: StoreContext,
-  ): Promise<boolean> {
+  ): Steps<boolean> {
     const record = state.record;
     if (record.id === "") record.id = randomId();
     const key = storeKey(record.id);
     const renamed = state.loadedId !== null && state.loadedId !== record.id;
     if (state.isNew || renamed) {
-      await call("set", () => store.set(key, { ...record, id: key }, context));
+      yield call("set", () => store.set(key, { ...record, id: key }, context));
       // The old id dies only once the new record exists.
-      if (renamed) await call("destroy", () => store.destroy(storeKey(state.loadedId!), context));
+      if (renamed) yield call("destroy", () => store.destroy(storeKey(state.loadedId!), context));
       return true;
     }
     if (modified) {
       if (store.patch !== undefined)
-        await call("patch", () => store.patch!(key, patchOf(state), context));
-      else await call("set", () => store.set(key, { ...record, id: key }, context));
+        yield call("patch", () => store.patch!(key, patchOf(state), context));
+      else yield call("set", () => store.set(key, { ...record, id: key }, context));
     } else if (record.resave !== true) {
       if (store.touch !== undefined)
-        await call("touch", () => store.touch!(key, record.lastActiveAt, context));
+        yield call("touch", () => store.touch!(key, record.lastActiveAt, context));
       else if (store.patch !== undefined) {
-        await call("patch", () =>
+        yield call("patch", () =>
           store.patch!(key, { set: {}, delete: [], lastActiveAt: record.lastActiveAt }, context),
         );
-      } else await call("set", () => store.set(key, { ...record, id: key }, context));
+      } else yield call("set", () => store.set(key, { ...record, id: key }, context));
     }
     // A browser-session cookie holding the same id needs no new Set-Cookie;
     // a permanent one does, to slide its Max-Age.
     return record.permanent || state.metaChanged || record.resave === true;
   }
 
-  async function write(state: SessionState, result: SessionHeaders, now: number): Promise<void> {
+  function* write(state: SessionState, result: SessionHeaders, now: number): Steps<void> {
     const record = state.record;
     const context: StoreContext = { cookieName: name, now };
     const stored = !state.isNew;
@@ -447,7 +530,7 @@ export function createSessions<
       const id = state.loadedId;
       if (user !== undefined && id !== null && id !== "") {
         if (state.destroyed || record.userId !== user || record.id !== id) {
-          await revocation.revokeSession(user, id, context);
+          yield revocation.revokeSession(user, id, context);
           if (record.id === id) record.id = "";
         }
       }
@@ -458,7 +541,7 @@ export function createSessions<
     if (state.destroyed) {
       if (server && state.loadedId !== null) {
         const loaded = state.loadedId;
-        await call("destroy", () => store.destroy(storeKey(loaded), context));
+        yield call("destroy", () => store.destroy(storeKey(loaded), context));
       }
       if (stored || state.hadBadCookie) {
         result.setCookie.push(deletion);
@@ -489,11 +572,10 @@ export function createSessions<
 
     let value: string;
     if (server) {
-      if (!(await writeServer(state, modified, context))) return;
+      if (!(yield* writeServer(state, modified, context))) return;
       value = signer.sign(record.id, name);
     } else {
-      const sealed = store.set("", record, context);
-      value = (isThenable(sealed) ? await sealed : sealed) as string;
+      value = (yield store.set("", record, context)) as string;
     }
     delete record.resave;
     const maxAge = record.permanent ? Math.max(0, Math.floor((end - now) / 1000)) : undefined;
@@ -501,24 +583,38 @@ export function createSessions<
     result.noStore = true;
   }
 
-  async function headers(session: Session<Data, Flash>, status = 200): Promise<SessionHeaders> {
+  // headers(), without a promise when no store call needed one.
+  function headersNow(
+    session: Session<Data, Flash>,
+    status = 200,
+  ): SessionHeaders | Promise<SessionHeaders> {
     const state = sessionState(session);
     // An untouched visitor without a session costs nothing.
     if (state.isNew && !state.accessed) return NO_HEADERS;
     const result: SessionHeaders = { setCookie: [], vary: state.accessed, noStore: false };
     if (status >= 500 || state.readOnly) return result;
-    try {
-      await write(state, result, clock());
-    } catch (error) {
+    const failed = (error: unknown) => {
       if (failOpen && error instanceof StoreUnavailableError)
         return { setCookie: [], vary: result.vary, noStore: false };
       throw error;
+    };
+    let written: void | Promise<void>;
+    try {
+      written = run(write(state, result, clock()));
+    } catch (error) {
+      return failed(error);
     }
-    return result;
+    return isThenable(written) ? written.then(() => result, failed) : result;
+  }
+
+  async function headers(session: Session<Data, Flash>, status = 200): Promise<SessionHeaders> {
+    const result = headersNow(session, status);
+    return isThenable(result) ? await result : result;
   }
 
   async function commit(session: Session<Data, Flash>, response: Response): Promise<Response> {
-    const result = await headers(session, response.status);
+    const pending = headersNow(session, response.status);
+    const result = isThenable(pending) ? await pending : pending;
     if (result === NO_HEADERS) return response;
     try {
       applySessionHeaders(response.headers, result);
@@ -618,7 +714,7 @@ export function createSessions<
     await call("destroyByUser", () => store.destroyByUser!(userId, except, context));
   }
 
-  return {
+  const sessions: Sessions<Data, Flash> = {
     load,
     commit,
     headers,
@@ -633,4 +729,6 @@ export function createSessions<
     keys,
     store,
   };
+  syncPaths.set(sessions, { load: loadNow, headers: headersNow });
+  return sessions;
 }
