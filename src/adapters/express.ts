@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StoreUnavailableError } from "../errors.ts";
 import { storeUnavailableResponse } from "../manager/guard.ts";
+import { headerList } from "../manager/headers.ts";
 import type { Sessions } from "../manager/sessions.ts";
 import type { FlashTypes, Session, SessionData } from "../session/session.ts";
 import { commitNow, loadNow } from "./node.ts";
@@ -72,14 +73,8 @@ export function sessionMiddleware<Data extends SessionData, Flash extends FlashT
 // writeHead is kept, and Vary gains Cookie); the rest of the call is returned.
 function setGivenHeaders(res: ServerResponse, args: unknown[]): unknown[] {
   const at = typeof args[1] === "string" ? 2 : 1;
-  const given = args[at];
-  if (given === undefined || given === null) return args;
-  const list: unknown[] = Array.isArray(given)
-    ? Array.isArray(given[0])
-      ? given.flat()
-      : given
-    : Object.entries(given).flat();
-  if (list.length % 2 !== 0) return args; // node's writeHead refuses it
+  const list = headerList(args[at]);
+  if (list === null || list.length % 2 !== 0) return args; // node's writeHead refuses the latter
   for (let i = 0; i < list.length; i += 2) if (list[i]) res.removeHeader(list[i] as string);
   for (let i = 0; i < list.length; i += 2) {
     if (list[i]) res.appendHeader(list[i] as string, list[i + 1] as string | string[]);

@@ -1,7 +1,12 @@
 import type { MiddlewareHandler } from "hono";
 import { StoreUnavailableError } from "../errors.ts";
 import { storeUnavailableResponse } from "../manager/guard.ts";
-import { applySessionHeaders, type HeadersLike, type SessionHeaders } from "../manager/headers.ts";
+import {
+  applySessionHeaders,
+  type HeadersLike,
+  headerList,
+  type SessionHeaders,
+} from "../manager/headers.ts";
 import type { Sessions } from "../manager/sessions.ts";
 import type { FlashTypes, Session, SessionData } from "../session/session.ts";
 import type { AppSession } from "./session-types.ts";
@@ -54,12 +59,9 @@ function addOnWriteHead(outgoing: NodeResponse, headers: SessionHeaders): void {
   const added: NodeResponse["writeHead"] = function (this: NodeResponse, status, ...rest) {
     Object.assign(outgoing, { writeHead });
     const at = typeof rest[0] === "string" ? 1 : 0;
-    const given = rest[at];
+    const list = headerList(rest[at]) ?? [];
     const record: Record<string, unknown> = {};
-    if (Array.isArray(given)) {
-      const list = Array.isArray(given[0]) ? given.flat() : given;
-      for (let i = 0; i + 1 < list.length; i += 2) add(record, String(list[i]), list[i + 1]);
-    } else Object.assign(record, given);
+    for (let i = 0; i + 1 < list.length; i += 2) add(record, String(list[i]), list[i + 1]);
     applySessionHeaders(recordHeaders(record), headers);
     rest[at] = record;
     return writeHead.call(this, status, ...rest);

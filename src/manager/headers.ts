@@ -46,3 +46,19 @@ export function applySessionHeaders(target: HeadersLike, headers: SessionHeaders
       target.set("cache-control", "no-store");
   }
 }
+
+/**
+ * The headers given to node's `writeHead(status, [reason], headers)` as one
+ * flat list, name then value: node takes an object, a flat array or an array
+ * of pairs. Null when none were given. For the adapters that add the
+ * session's headers inside `writeHead` (Express, Hono on @hono/node-server).
+ *
+ * @example
+ * headerList({ "content-type": "text/plain" }); // ["content-type", "text/plain"]
+ * headerList([["set-cookie", "a=1"], ["set-cookie", "b=2"]]); // ["set-cookie", "a=1", "set-cookie", "b=2"]
+ */
+export function headerList(given: unknown): unknown[] | null {
+  if (given === undefined || given === null) return null;
+  if (Array.isArray(given)) return Array.isArray(given[0]) ? given.flat() : given;
+  return Object.entries(given).flat();
+}
